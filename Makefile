@@ -1,0 +1,74 @@
+# Two commands do all set-up on a fresh machine: `make book` and `make test`.
+# Both create .venv (if missing) and install requirements.txt into it first.
+
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+COURSE := grading
+# Kernels, nbgrader and jupyter-book find their commands on PATH: this environment's first.
+export PATH := $(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+# $(call timed,label,command): run a command and print how long it took.
+timed = start=$$(date +%s); $(2); status=$$?; echo "[time] $(1): $$(( $$(date +%s) - start )) s"; exit $$status
+
+.PHONY: install book test test-unit test-notebooks test-grading test-site lab serve assignments grade bench strip clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@start=$$(date +%s); \
+	$(PY) -m pip install --quiet --upgrade pip && \
+	$(PY) -m pip install --quiet -r requirements.txt && \
+	echo "[time] install: $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+install: $(STAMP)
+
+## Execute every chapter and build the site into _build/html (warnings are errors).
+book: $(STAMP)
+	@$(call timed,book build,$(BIN)/jupyter-book build . --warningiserror --keep-going)
+
+## The whole test suite: package, notebooks, autograding pipeline, the built site.
+test: $(STAMP)
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-unit test-notebooks test-grading book test-site && \
+	echo "[time] make test (after install): $$(( $$(date +%s) - start )) s"
+
+test-unit: $(STAMP)
+	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py)
+
+# Two notebooks at a time, one torch thread each, so the two kernels share the two cores.
+test-notebooks: $(STAMP)
+	@$(call timed,notebooks (nbval),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest --nbval-lax -q -n 2 --dist loadscope -p no:cacheprovider chapters exercises)
+
+test-grading: $(STAMP)
+	@$(call timed,autograding pipeline,OMP_NUM_THREADS=1 $(PY) -m pytest tests/test_grading.py -q -n 2 --dist loadgroup)
+
+test-site: $(STAMP)
+	@$(call timed,site tests,$(PY) -m pytest tests/test_site.py -q)
+
+## JupyterLab on the repository.
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
+## Serve the built site on http://localhost:8000.
+serve:
+	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+## Instructors: generate the student version of every exercise into grading/release/.
+assignments: $(STAMP)
+	$(PY) tools/grading.py assignments $(COURSE)
+
+## Instructors: autograde grading/submitted/<student>/<assignment>/ and write grading/grades.csv.
+grade: $(STAMP)
+	$(PY) tools/grading.py grade $(COURSE)
+
+## Remove outputs from committed notebooks.
+strip: $(STAMP)
+	$(PY) tools/nbtext.py strip chapters/*.ipynb exercises/*.ipynb
+
+clean:
+	rm -rf _build .pytest_cache $(COURSE)/source $(COURSE)/release $(COURSE)/submitted \
+	       $(COURSE)/autograded $(COURSE)/feedback $(COURSE)/gradebook.db $(COURSE)/grades.csv

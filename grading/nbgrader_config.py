@@ -1,0 +1,10 @@
+# nbgrader configuration of the course; `make assignments` and `make grade` run nbgrader
+# in this folder, which is the course root (source/, release/, submitted/, autograded/,
+# feedback/ and gradebook.db appear here and are not committed).
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+c.CourseDirectory.course_id = "regopt"
+# A cell that runs longer than this (an endless loop, say) is interrupted and its
+# tests fail; the grader moves on to the next cell and the next submission.
+c.Execute.timeout = 60
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
