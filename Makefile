@@ -49,6 +49,10 @@ test-grading: $(STAMP)
 test-site: $(STAMP)
 	@$(call timed,site tests,$(PY) -m pytest tests/test_site.py -q)
 
+## Time optimizer.step() of regopt.optim against torch.optim (foreach off and on).
+bench: $(STAMP)
+	$(PY) bench/optim_step.py
+
 ## JupyterLab on the repository.
 lab: $(STAMP)
 	$(BIN)/jupyter lab

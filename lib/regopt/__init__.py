@@ -7,6 +7,8 @@ Each topic of the book is one small module; chapters import what they teach:
 - ``regopt.backprop``: backpropagation by hand for a two-layer network (chapter 1)
 - ``regopt.gradcheck``: finite-difference gradient checking (chapter 1)
 - ``regopt.landscapes`` and ``regopt.plots``: 2-D landscapes, curves, trajectories
+- ``regopt.optim``: SGD, momentum, AdaGrad, RMSProp, Adam, AdamW and learning-rate
+  schedules (chapters 4 to 6); each one with a ``torch.optim`` namesake is its twin
 
 Submodules are imported on first use, so ``import regopt`` stays quick (an autograded
 exercise that needs one function does not pay for matplotlib and scikit-learn).
@@ -20,7 +22,7 @@ from .reproducibility import default_device, seed_everything
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("backprop", "data", "gradcheck", "landscapes", "plots", "train")
+_SUBMODULES = ("backprop", "data", "gradcheck", "landscapes", "optim", "plots", "train")
 
 __all__ = [*_SUBMODULES, "default_device", "seed_everything"]
 

@@ -1,0 +1,33 @@
+"""Optimizers and learning-rate schedules, one module per chapter of Part II.
+
+- ``regopt.optim.sgd``: ``SGD``, with momentum and Nesterov momentum (chapters 4 and 5)
+- ``regopt.optim.schedules``: ``StepDecay``, ``ExponentialDecay``, ``InverseTimeDecay``,
+  ``CosineDecay`` (chapter 4)
+- ``regopt.optim.momentum``: ``EMAMomentum``, momentum as an exponential average, and
+  Jacobs' ``DeltaBarDelta`` (chapter 5)
+- ``regopt.optim.adaptive``: ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW`` (chapter 6)
+
+Every optimizer subclasses ``torch.optim.Optimizer`` and those with a ``torch.optim``
+namesake take the same arguments and produce the same iterates, so either can replace
+the other in a training loop. Each update is a short function (``_sgd_step``,
+``_adam_step``, ...) whose lines follow the equations of its class docstring.
+"""
+
+from .adaptive import Adagrad, Adam, AdamW, RMSprop
+from .momentum import DeltaBarDelta, EMAMomentum
+from .schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay
+from .sgd import SGD
+
+__all__ = [
+    "SGD",
+    "EMAMomentum",
+    "DeltaBarDelta",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "StepDecay",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "CosineDecay",
+]
