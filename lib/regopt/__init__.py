@@ -6,6 +6,7 @@ Each topic of the book is one small module; chapters import what they teach:
 - ``regopt.train``: the one training loop, ``fit``
 - ``regopt.backprop``: backpropagation by hand for a two-layer network (chapter 1)
 - ``regopt.gradcheck``: finite-difference gradient checking (chapter 1)
+- ``regopt.models``: the small networks the chapters train (``mlp``)
 - ``regopt.landscapes`` and ``regopt.plots``: 2-D landscapes, curves, trajectories
 - ``regopt.optim``: SGD, momentum, AdaGrad, RMSProp, Adam, AdamW and learning-rate
   schedules (chapters 4 to 6); each one with a ``torch.optim`` namesake is its twin
@@ -22,7 +23,7 @@ from .reproducibility import default_device, seed_everything
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("backprop", "data", "gradcheck", "landscapes", "optim", "plots", "train")
+_SUBMODULES = ("backprop", "data", "gradcheck", "landscapes", "models", "optim", "plots", "train")
 
 __all__ = [*_SUBMODULES, "default_device", "seed_everything"]
 

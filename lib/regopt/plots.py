@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from ._checks import check_positive_int
 from .landscapes import Landscape
 
-__all__ = ["COLORS", "subplots", "loss_curves", "contour", "trajectories", "animate_trajectories"]
+__all__ = ["COLORS", "subplots", "moving_average", "loss_curves", "contour", "trajectories", "animate_trajectories"]
 
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
@@ -34,6 +34,17 @@ def subplots(nrows: int = 1, ncols: int = 1, *, width: float = 4.2, height: floa
         nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained", facecolor="white", **kwargs
     )
     return fig, axes
+
+
+def moving_average(values: Sequence[float], width: int) -> list[float]:
+    """Mean of each window of ``width`` consecutive values (``len(values) - width + 1`` points),
+    to show the trend of a noisy per-step curve."""
+    check_positive_int("width", width)
+    if width > len(values):
+        raise ValueError(f"Invalid width: {width} (longer than the {len(values)} values)")
+    v = np.asarray(values, dtype=float)
+    sums = np.cumsum(np.concatenate([[0.0], v]))
+    return ((sums[width:] - sums[:-width]) / width).tolist()
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -112,11 +123,12 @@ def animate_trajectories(
     frames: int = 40,
     interval: int = 100,
     title: str = "",
+    dpi: int = 72,
 ):
     """An HTML animation (JavaScript player, frames embedded) of optimizers walking the landscape.
 
     Works in Jupyter and on the static site. At most ``frames`` frames are drawn,
-    evenly spaced over the longest path, which keeps the page small.
+    evenly spaced over the longest path, at ``dpi`` dots per inch, which keeps the page small.
     """
     from IPython.display import HTML
 
@@ -124,7 +136,7 @@ def animate_trajectories(
     arrays = {label: np.asarray(p, dtype=float) for label, p in paths.items()}
     longest = max(len(a) for a in arrays.values())
     shown = np.unique(np.linspace(0, longest - 1, min(frames, longest)).round().astype(int))
-    fig, ax = subplots(width=4.8, height=4.0)
+    fig, ax = subplots(width=4.8, height=4.0, dpi=dpi)
     contour(landscape, ax=ax)
     lines = {}
     for k, label in enumerate(arrays):

@@ -6,6 +6,7 @@
 - ``regopt.optim.momentum``: ``EMAMomentum``, momentum as an exponential average, and
   Jacobs' ``DeltaBarDelta`` (chapter 5)
 - ``regopt.optim.adaptive``: ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW`` (chapter 6)
+- ``regopt.optim.probes``: ``step_lengths``, an optimizer fed a chosen gradient sequence
 
 Every optimizer subclasses ``torch.optim.Optimizer`` and those with a ``torch.optim``
 namesake take the same arguments and produce the same iterates, so either can replace
@@ -15,6 +16,7 @@ the other in a training loop. Each update is a short function (``_sgd_step``,
 
 from .adaptive import Adagrad, Adam, AdamW, RMSprop
 from .momentum import DeltaBarDelta, EMAMomentum
+from .probes import step_lengths
 from .schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay
 from .sgd import SGD
 
@@ -30,4 +32,5 @@ __all__ = [
     "ExponentialDecay",
     "InverseTimeDecay",
     "CosineDecay",
+    "step_lengths",
 ]
