@@ -10,6 +10,12 @@ COURSE := grading
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
+# The chapters' networks are tiny: one torch thread per process is as fast as two, and
+# then two kernels (nbval -n 2) or a busy machine never fight over the two cores, which
+# otherwise slows a chapter several-fold. Override on the command line if you like.
+OMP_NUM_THREADS ?= 1
+MKL_NUM_THREADS ?= 1
+export OMP_NUM_THREADS MKL_NUM_THREADS
 
 # $(call timed,label,command): run a command and print how long it took.
 timed = start=$$(date +%s); $(2); status=$$?; echo "[time] $(1): $$(( $$(date +%s) - start )) s"; exit $$status
@@ -39,12 +45,12 @@ test: $(STAMP)
 test-unit: $(STAMP)
 	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py)
 
-# Two notebooks at a time, one torch thread each, so the two kernels share the two cores.
+# Two notebooks at a time (one torch thread each, see above).
 test-notebooks: $(STAMP)
-	@$(call timed,notebooks (nbval),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest --nbval-lax -q -n 2 --dist loadscope -p no:cacheprovider chapters exercises)
+	@$(call timed,notebooks (nbval),$(PY) -m pytest --nbval-lax -q -n 2 --dist loadscope -p no:cacheprovider chapters exercises)
 
 test-grading: $(STAMP)
-	@$(call timed,autograding pipeline,OMP_NUM_THREADS=1 $(PY) -m pytest tests/test_grading.py -q -n 2 --dist loadgroup)
+	@$(call timed,autograding pipeline,$(PY) -m pytest tests/test_grading.py -q -n 2 --dist loadgroup)
 
 test-site: $(STAMP)
 	@$(call timed,site tests,$(PY) -m pytest tests/test_site.py -q)
