@@ -9,7 +9,14 @@ Each topic of the book is one small module; chapters import what they teach:
 - ``regopt.models``: the small networks the chapters train (``mlp``)
 - ``regopt.landscapes`` and ``regopt.plots``: 2-D landscapes, curves, trajectories
 - ``regopt.optim``: SGD, momentum, AdaGrad, RMSProp, Adam, AdamW and learning-rate
-  schedules (chapters 4 to 6); each one with a ``torch.optim`` namesake is its twin
+  schedules (chapters 4 to 6), gradient clipping (chapter 3); each one with a
+  ``torch.optim`` namesake is its twin
+- ``regopt.diagnostics``: dead ReLU units, activation and gradient scales per layer,
+  Hessian eigenvalues (chapter 3)
+- ``regopt.init``: zeros, Xavier, Kaiming and orthogonal initialization (chapter 7)
+- ``regopt.randmat``: the circular and Marchenko-Pastur laws, extreme singular values (chapter 8)
+- ``regopt.normalization``: input standardization and batch normalization (chapter 9)
+- ``regopt.pretraining``: greedy layer-wise pretraining and frozen layers (chapter 10)
 
 Submodules are imported on first use, so ``import regopt`` stays quick (an autograded
 exercise that needs one function does not pay for matplotlib and scikit-learn).
@@ -23,7 +30,10 @@ from .reproducibility import default_device, seed_everything
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("backprop", "data", "gradcheck", "landscapes", "models", "optim", "plots", "train")
+_SUBMODULES = (
+    "backprop", "data", "diagnostics", "gradcheck", "init", "landscapes", "models", "normalization", "optim",
+    "plots", "pretraining", "randmat", "train",
+)
 
 __all__ = [*_SUBMODULES, "default_device", "seed_everything"]
 

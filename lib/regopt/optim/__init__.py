@@ -6,6 +6,7 @@
 - ``regopt.optim.momentum``: ``EMAMomentum``, momentum as an exponential average, and
   Jacobs' ``DeltaBarDelta`` (chapter 5)
 - ``regopt.optim.adaptive``: ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW`` (chapter 6)
+- ``regopt.optim.clipping``: ``clip_grad_norm_``, ``clip_grad_value_`` (chapter 3)
 - ``regopt.optim.probes``: ``step_lengths``, an optimizer fed a chosen gradient sequence
 
 Every optimizer subclasses ``torch.optim.Optimizer`` and those with a ``torch.optim``
@@ -15,6 +16,7 @@ the other in a training loop. Each update is a short function (``_sgd_step``,
 """
 
 from .adaptive import Adagrad, Adam, AdamW, RMSprop
+from .clipping import clip_grad_norm_, clip_grad_value_
 from .momentum import DeltaBarDelta, EMAMomentum
 from .probes import step_lengths
 from .schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay
@@ -33,4 +35,6 @@ __all__ = [
     "InverseTimeDecay",
     "CosineDecay",
     "step_lengths",
+    "clip_grad_norm_",
+    "clip_grad_value_",
 ]
