@@ -38,6 +38,32 @@ def dense_grads(group: dict[str, Any], name: str) -> Iterator[tuple[torch.Tensor
         yield p, p.grad
 
 
+class ElementwiseOptimizer(torch.optim.Optimizer):
+    """A ``torch.optim.Optimizer`` whose ``step`` applies one update function to each parameter.
+
+    A subclass sets ``_update``, a function ``(p, g, state, **hyperparameters)`` that
+    changes ``p`` in place; the hyperparameters are the group's entries named in the
+    constructor's ``defaults`` (not ``initial_lr`` and other keys that schedulers, or torch
+    itself when unpickling, add later).
+    """
+
+    _update: Callable[..., None]
+
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        self._hyperparameter_names = tuple(defaults)
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure: Closure | None = None) -> Loss:
+        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
+        loss = closure_loss(closure)
+        for group in self.param_groups:
+            hyperparameters = {name: group[name] for name in self._hyperparameter_names}
+            for p, g in dense_grads(group, type(self).__name__):
+                self._update(p, g, self.state[p], **hyperparameters)
+        return loss
+
+
 def state_like(state: dict[str, Any], key: str, p: torch.Tensor, fill: float = 0.0) -> torch.Tensor:
     """``state[key]``, created on first use as a tensor shaped like ``p`` and filled with ``fill``."""
     if key not in state:

@@ -7,12 +7,12 @@ s average of gradients, s_hat and r_hat their bias-corrected values, v momentum 
 
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 
 from .._checks import check_positive
 from ._common import (
-    Closure,
-    Loss,
     Params,
     check_betas,
     check_eps,
@@ -20,8 +20,7 @@ from ._common import (
     check_momentum,
     check_unit,
     check_weight_decay,
-    closure_loss,
-    dense_grads,
+    ElementwiseOptimizer,
     state_like,
 )
 
@@ -48,7 +47,7 @@ def _adagrad_step(
     p.addcdiv_(g, r.sqrt().add_(eps), value=-eta_t)  # theta <- theta - eta_t g / (sqrt(r) + eps)
 
 
-class Adagrad(torch.optim.Optimizer):
+class Adagrad(ElementwiseOptimizer):
     """AdaGrad (Duchi et al., 2011): divide each entry's step by the root of its summed squared gradients.
 
     With learning rate eta, decay d, weight decay lambda and r starting at
@@ -66,6 +65,8 @@ class Adagrad(torch.optim.Optimizer):
     entries whose r is tiny: with eps inside, the floor of the denominator is sqrt(eps).
     """
 
+    _update = staticmethod(_adagrad_step)
+
     def __init__(
         self, params: Params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
         initial_accumulator_value: float = 0, eps: float = 1e-10,
@@ -81,18 +82,6 @@ class Adagrad(torch.optim.Optimizer):
         )
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure: Closure | None = None) -> Loss:
-        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
-        loss = closure_loss(closure)
-        for group in self.param_groups:
-            for p, g in dense_grads(group, "Adagrad"):
-                _adagrad_step(
-                    p, g, self.state[p], lr=group["lr"], lr_decay=group["lr_decay"],
-                    weight_decay=group["weight_decay"], initial_accumulator_value=group["initial_accumulator_value"],
-                    eps=group["eps"],
-                )
-        return loss
 
 
 @torch.no_grad()
@@ -125,7 +114,7 @@ def _rmsprop_step(
         p.addcdiv_(g, d, value=-lr)  # theta <- theta - eta g / d
 
 
-class RMSprop(torch.optim.Optimizer):
+class RMSprop(ElementwiseOptimizer):
     """RMSProp (Hinton, 2012): divide the step by the root of a moving average of squared gradients.
 
     With learning rate eta, decay rate alpha, momentum beta, weight decay lambda, and r, s,
@@ -148,6 +137,8 @@ class RMSprop(torch.optim.Optimizer):
     about 10 eta per entry with alpha = 0.99 (Adam's r_hat removes this).
     """
 
+    _update = staticmethod(_rmsprop_step)
+
     def __init__(
         self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
         momentum: float = 0, centered: bool = False,
@@ -160,22 +151,11 @@ class RMSprop(torch.optim.Optimizer):
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure: Closure | None = None) -> Loss:
-        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
-        loss = closure_loss(closure)
-        for group in self.param_groups:
-            for p, g in dense_grads(group, "RMSprop"):
-                _rmsprop_step(
-                    p, g, self.state[p], lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                    weight_decay=group["weight_decay"], momentum=group["momentum"], centered=group["centered"],
-                )
-        return loss
 
 
 @torch.no_grad()
 def _adam_step(
-    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, beta1: float, beta2: float, eps: float,
+    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, betas: tuple[float, float], eps: float,
     weight_decay: float, amsgrad: bool, bias_correction: bool, decoupled: bool,
 ) -> None:
     """One Adam (``decoupled=False``) or AdamW (``decoupled=True``) step (chapter 6):
@@ -185,6 +165,7 @@ def _adam_step(
         s_hat = s / (1 - beta1^t);   r_hat = r / (1 - beta2^t)   (r: max of all r so far, amsgrad)
         theta <- theta - eta s_hat / (sqrt(r_hat) + eps)
     """
+    beta1, beta2 = betas
     s = state_like(state, "exp_avg", p)
     r = state_like(state, "exp_avg_sq", p)
     state["step"] = t = state.get("step", 0) + 1
@@ -203,7 +184,7 @@ def _adam_step(
     p.addcdiv_(s, r_hat.sqrt_().add_(eps), value=-lr / c1)  # theta <- theta - eta s_hat / (sqrt(r_hat) + eps)
 
 
-class Adam(torch.optim.Optimizer):
+class Adam(ElementwiseOptimizer):
     """Adam (Kingma and Ba, 2015): momentum on g, divided by the root of a moving average of g * g.
 
     With learning rate eta, decay rates beta1 and beta2, weight decay lambda, and s, r
@@ -231,7 +212,7 @@ class Adam(torch.optim.Optimizer):
     gradients are barely decayed. That is not weight decay; for that use ``AdamW``.
     """
 
-    _decoupled = False  # AdamW sets this: its decay acts on theta, not on g
+    _update = staticmethod(partial(_adam_step, decoupled=False))
 
     def __init__(
         self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -246,19 +227,6 @@ class Adam(torch.optim.Optimizer):
         )
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure: Closure | None = None) -> Loss:
-        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
-        loss = closure_loss(closure)
-        for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            for p, g in dense_grads(group, type(self).__name__):
-                _adam_step(
-                    p, g, self.state[p], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                    weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
-                    bias_correction=group["bias_correction"], decoupled=self._decoupled,
-                )
-        return loss
 
 
 class AdamW(Adam):
@@ -280,7 +248,7 @@ class AdamW(Adam):
     scaled only by the schedule multiplier e_t: their lambda is torch's lambda times alpha.
     """
 
-    _decoupled = True
+    _update = staticmethod(partial(_adam_step, decoupled=True))  # decay acts on theta, not on g
 
     def __init__(
         self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

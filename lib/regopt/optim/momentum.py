@@ -10,14 +10,11 @@ import torch
 
 from .._checks import check_positive
 from ._common import (
-    Closure,
-    Loss,
     Params,
     check_lr,
     check_unit,
     check_weight_decay,
-    closure_loss,
-    dense_grads,
+    ElementwiseOptimizer,
     state_like,
 )
 
@@ -41,7 +38,7 @@ def _ema_momentum_step(
     p.add_(v, alpha=-lr)  # theta <- theta - eta v
 
 
-class EMAMomentum(torch.optim.Optimizer):
+class EMAMomentum(ElementwiseOptimizer):
     """Momentum that averages the gradients: v <- beta v + (1 - beta) g, theta <- theta - eta v.
 
     With learning rate eta, decay rate beta and weight decay lambda, starting from v = 0:
@@ -72,22 +69,14 @@ class EMAMomentum(torch.optim.Optimizer):
     from v_0 = g_1 rather than 0); its first step is 1 / (1 - beta) times this one's.
     """
 
+    _update = staticmethod(_ema_momentum_step)
+
     def __init__(self, params: Params, lr: float = 1e-3, beta: float = 0.9, weight_decay: float = 0) -> None:
         check_lr(lr)
         check_unit("beta value", beta)
         check_weight_decay(weight_decay)
         super().__init__(params, dict(lr=lr, beta=beta, weight_decay=weight_decay))
 
-    @torch.no_grad()
-    def step(self, closure: Closure | None = None) -> Loss:
-        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
-        loss = closure_loss(closure)
-        for group in self.param_groups:
-            for p, g in dense_grads(group, "EMAMomentum"):
-                _ema_momentum_step(
-                    p, g, self.state[p], lr=group["lr"], beta=group["beta"], weight_decay=group["weight_decay"]
-                )
-        return loss
 
 
 @torch.no_grad()
@@ -109,7 +98,7 @@ def _delta_bar_delta_step(
     delta_bar.mul_(theta).add_(g, alpha=1 - theta)  # delta_bar <- (1 - theta) g + theta delta_bar
 
 
-class DeltaBarDelta(torch.optim.Optimizer):
+class DeltaBarDelta(ElementwiseOptimizer):
     """Jacobs' delta-bar-delta: one learning rate per parameter entry, adapted by gradient signs.
 
     Jacobs (1988), "Increased rates of convergence through learning rate adaptation".
@@ -138,6 +127,8 @@ class DeltaBarDelta(torch.optim.Optimizer):
     the average gain kappa / 2 balances the average loss phi eta / 2.
     """
 
+    _update = staticmethod(_delta_bar_delta_step)
+
     def __init__(
         self, params: Params, lr: float = 1e-2, kappa: float = 1e-3, phi: float = 0.1, theta: float = 0.7
     ) -> None:
@@ -147,13 +138,3 @@ class DeltaBarDelta(torch.optim.Optimizer):
         check_unit("theta value", theta)
         super().__init__(params, dict(lr=lr, kappa=kappa, phi=phi, theta=theta))
 
-    @torch.no_grad()
-    def step(self, closure: Closure | None = None) -> Loss:
-        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
-        loss = closure_loss(closure)
-        for group in self.param_groups:
-            for p, g in dense_grads(group, "DeltaBarDelta"):
-                _delta_bar_delta_step(
-                    p, g, self.state[p], lr=group["lr"], kappa=group["kappa"], phi=group["phi"], theta=group["theta"]
-                )
-        return loss

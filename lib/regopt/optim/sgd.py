@@ -9,15 +9,12 @@ from __future__ import annotations
 import torch
 
 from ._common import (
-    Closure,
-    Loss,
     Params,
     check_lr,
     check_momentum,
     check_unit,
     check_weight_decay,
-    closure_loss,
-    dense_grads,
+    ElementwiseOptimizer,
 )
 
 __all__ = ["SGD"]
@@ -58,7 +55,7 @@ def _sgd_step(
     p.add_(g, alpha=-lr)  # theta <- theta - eta g
 
 
-class SGD(torch.optim.Optimizer):
+class SGD(ElementwiseOptimizer):
     """Stochastic gradient descent with optional (Nesterov) momentum, as ``torch.optim.SGD``.
 
     With learning rate eta, momentum beta, dampening tau and weight decay lambda, each
@@ -88,6 +85,8 @@ class SGD(torch.optim.Optimizer):
     step is eta (g + beta v), the new gradient plus the next momentum step.
     """
 
+    _update = staticmethod(_sgd_step)
+
     def __init__(
         self,
         params: Params,
@@ -114,21 +113,3 @@ class SGD(torch.optim.Optimizer):
         )
         super().__init__(params, defaults)
 
-    @torch.no_grad()
-    def step(self, closure: Closure | None = None) -> Loss:
-        """Update every parameter that has a gradient; return the loss of ``closure`` (if given)."""
-        loss = closure_loss(closure)
-        for group in self.param_groups:
-            for p, g in dense_grads(group, "SGD"):
-                _sgd_step(
-                    p,
-                    g,
-                    self.state[p],
-                    lr=group["lr"],
-                    momentum=group["momentum"],
-                    dampening=group["dampening"],
-                    weight_decay=group["weight_decay"],
-                    nesterov=group["nesterov"],
-                    maximize=group["maximize"],
-                )
-        return loss
