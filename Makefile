@@ -9,7 +9,9 @@ COURSE := grading
 # Kernels, nbgrader and jupyter-book find their commands on PATH: this environment's first.
 export PATH := $(BIN):$(PATH)
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
+# No MPLBACKEND, even from the caller: kernels must use matplotlib's inline backend, or no figure
+# reaches the site (tests/conftest.py picks Agg for the unit tests itself).
+unexport MPLBACKEND
 # The chapters' networks are tiny: one torch thread per process is as fast as two, and
 # then two kernels (nbval -n 2) or a busy machine never fight over the two cores, which
 # otherwise slows a chapter several-fold. Override on the command line if you like.
@@ -20,7 +22,7 @@ export OMP_NUM_THREADS MKL_NUM_THREADS
 # $(call timed,label,command): run a command and print how long it took.
 timed = start=$$(date +%s); $(2); status=$$?; echo "[time] $(1): $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: install book test test-unit test-notebooks test-grading test-site lab serve assignments grade bench strip clean
+.PHONY: install browser book test test-unit test-notebooks test-grading test-site lab serve assignments grade bench strip clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -43,7 +45,7 @@ test: $(STAMP)
 	echo "[time] make test (after install): $$(( $$(date +%s) - start )) s"
 
 test-unit: $(STAMP)
-	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py)
+	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py --ignore=tests/test_browser.py)
 
 # Two notebooks at a time (one torch thread each, see above).
 test-notebooks: $(STAMP)
@@ -52,8 +54,20 @@ test-notebooks: $(STAMP)
 test-grading: $(STAMP)
 	@$(call timed,autograding pipeline,$(PY) -m pytest tests/test_grading.py -q -n 2 --dist loadgroup)
 
-test-site: $(STAMP)
-	@$(call timed,site tests,$(PY) -m pytest tests/test_site.py -q)
+# The built pages, as files and in headless Chromium (screenshots in _build/screenshots/).
+test-site: $(STAMP) browser
+	@$(call timed,site tests,$(PY) -m pytest tests/test_site.py tests/test_browser.py -q)
+
+## A Chromium for the browser tests: Debian's package where we may install it, else Playwright's.
+browser: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo apt-get install -y -qq chromium >/dev/null || { sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; }; \
+	else \
+	    $(PY) -m playwright install chromium; \
+	fi
 
 ## Time optimizer.step() of regopt.optim against torch.optim (foreach off and on).
 bench: $(STAMP)

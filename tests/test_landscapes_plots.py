@@ -85,5 +85,8 @@ def test_animation_is_self_contained_html_with_at_most_the_requested_frames():
     path = landscapes.trajectory(landscapes.quadratic(5.0), lambda ps: torch.optim.SGD(ps, lr=0.1), (1.0, 1.0), steps=60)
     html = plots.animate_trajectories(landscapes.quadratic(5.0), {"GD": path}, frames=10).data
     assert "<script" in html and html.count("data:image/png;base64") == 10
+    # Nothing fetched from elsewhere: the player's buttons are characters, not CDN icons.
+    assert "http" not in html.replace("http://www.w3.org", "") and 'class="fa' not in html
+    assert html.count("<button") == 9 and "\u25b6" in html
     with pytest.raises(ValueError, match="Invalid frames"):
         plots.animate_trajectories(landscapes.quadratic(5.0), {"GD": path}, frames=0)

@@ -25,14 +25,16 @@ exercise that needs one function does not pay for matplotlib and scikit-learn).
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from .reproducibility import default_device, seed_everything
 
 __version__ = "0.1.0"
 
-_SUBMODULES = (
-    "backprop", "data", "diagnostics", "gradcheck", "init", "landscapes", "models", "normalization", "optim",
-    "plots", "pretraining", "randmat", "train",
+# Every public module in this folder, found rather than listed, so adding a chapter's
+# module is adding its file.
+_SUBMODULES = tuple(
+    sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and m.name != "reproducibility")
 )
 
 __all__ = [*_SUBMODULES, "default_device", "seed_everything"]

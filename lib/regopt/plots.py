@@ -9,6 +9,7 @@ state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -116,6 +117,21 @@ def trajectories(
     return ax
 
 
+# matplotlib's player draws its buttons with Font Awesome icons fetched from a CDN; the
+# same buttons as plain characters work offline and load nothing.
+_PLAYER_ICONS = {
+    "fa fa-minus": "\u2212", "fa fa-plus": "+", "fa fa-fast-backward": "\u23ee", "fa fa-fast-forward": "\u23ed",
+    "fa fa-step-backward": "\u25c2", "fa fa-step-forward": "\u25b8", "fa fa-play fa-flip-horizontal": "\u25c0",
+    "fa fa-play": "\u25b6", "fa fa-pause": "\u23f8",
+}
+
+
+def _offline_player(html: str) -> str:
+    """``html`` from ``to_jshtml`` without the Font Awesome stylesheet, icons as characters."""
+    html = re.sub(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">', "", html)
+    return re.sub(r'<i class="([^"]+)"></i>', lambda m: _PLAYER_ICONS.get(m.group(1), "?"), html)
+
+
 def animate_trajectories(
     landscape: Landscape,
     paths: Mapping[str, torch.Tensor | np.ndarray],
@@ -153,6 +169,6 @@ def animate_trajectories(
         return [*lines.values(), counter]
 
     anim = animation.FuncAnimation(fig, draw, frames=shown, interval=interval, blit=True)
-    html = HTML(anim.to_jshtml(default_mode="once"))
+    html = HTML(_offline_player(anim.to_jshtml(default_mode="once")))
     plt.close(fig)
     return html
