@@ -34,8 +34,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## Execute every chapter and build the site into _build/html (warnings are errors).
+## Execute every chapter (one per core, into the build's cache) and build the site into
+## _build/html (warnings are errors).
 book: $(STAMP)
+	@$(call timed,chapters executed (one kernel per core),$(PY) tools/execute.py)
 	@$(call timed,book build,$(BIN)/jupyter-book build . --warningiserror --keep-going)
 
 ## The whole test suite: package, notebooks, autograding pipeline, the built site.

@@ -40,6 +40,22 @@ def test_dead_unit_fraction_counts_units_never_active():
     assert diagnostics.dead_unit_fraction(model, X) == pytest.approx(expected, abs=0)
 
 
+def test_reinitializing_revives_only_the_dead_units():
+    model = _relu_net()
+    with torch.no_grad():
+        model[0].bias[:5] = -100.0  # units 0-4 of the first layer die
+    alive_before = model[0].weight[5:].clone()
+    assert diagnostics.reinitialize_dead_units(model, 0, X, generator=torch.Generator().manual_seed(0)) == 5
+    assert torch.equal(model[0].weight[5:], alive_before)  # the living units keep their weights
+    assert torch.all(model[0].bias[:5] == 0)
+    bound = (6 / 10) ** 0.5  # He uniform: sqrt(6 / fan_in)
+    assert model[0].weight[:5].abs().max() <= bound
+    assert diagnostics.dead_unit_fraction(model, X)["1"] < 0.2
+    assert diagnostics.reinitialize_dead_units(model, 0, X) == 0  # nothing left to revive
+    with pytest.raises(ValueError, match="Invalid layer"):
+        diagnostics.reinitialize_dead_units(model, 1, X)
+
+
 def test_layer_statistics_match_a_hand_computed_pass():
     model = _relu_net()
     stats = diagnostics.layer_statistics(model, X, Y, F.cross_entropy)

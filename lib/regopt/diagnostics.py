@@ -1,6 +1,7 @@
 """Looking inside a network while it trains (chapter 3, used again in chapters 7 and 9).
 
-- ``dead_unit_fraction``: how many ReLU units never fire on a data set (dying ReLU)
+- ``dead_unit_fraction``: how many ReLU units never fire on a data set (dying ReLU), and
+  ``reinitialize_dead_units`` to bring them back
 - ``layer_statistics``: activation and gradient scales layer by layer (vanishing and
   exploding gradients vs depth)
 - ``hessian_eigenvalues``: the curvature of a small loss (minima, maxima, saddles)
@@ -16,7 +17,7 @@ from torch import nn
 
 from ._checks import check_same_length
 
-__all__ = ["dead_unit_fraction", "LayerStats", "layer_statistics", "hessian_eigenvalues"]
+__all__ = ["dead_unit_fraction", "reinitialize_dead_units", "LayerStats", "layer_statistics", "hessian_eigenvalues"]
 
 
 def _named(model: nn.Module, kind: type[nn.Module]) -> list[tuple[str, nn.Module]]:
@@ -57,6 +58,31 @@ def dead_unit_fraction(model: nn.Module, X: torch.Tensor) -> dict[str, float]:
         for handle in handles:
             handle.remove()
     return {name: (h.amax(dim=0) <= 0).sum().item() / h.shape[1] for name, h in outputs.items()}
+
+
+@torch.no_grad()
+def reinitialize_dead_units(
+    model: nn.Sequential, layer: int, X: torch.Tensor, *, generator: torch.Generator | None = None
+) -> int:
+    """Give the dead units of the linear layer ``model[layer]`` fresh weights; returns how many.
+
+    Unit j of a = W h + b is dead on X when a_j <= 0 for every example (its ReLU never
+    fires). Its incoming weights W[j, :] are redrawn with He's uniform initialization and
+    its bias set to 0, so it fires on about half the examples again; the other units keep
+    what they learned.
+    """
+    from .init import kaiming_uniform_
+
+    linear = model[layer]
+    if not isinstance(linear, nn.Linear):
+        raise ValueError(f"Invalid layer: model[{layer}] is {type(linear).__name__}, not nn.Linear")
+    dead = (model[: layer + 1](X) <= 0).all(dim=0)  # (units,): never positive on X
+    if not dead.any():
+        return 0
+    fresh = torch.empty(int(dead.sum()), linear.in_features, dtype=linear.weight.dtype)
+    linear.weight[dead] = kaiming_uniform_(fresh, nonlinearity="relu", generator=generator)
+    linear.bias[dead] = 0.0
+    return int(dead.sum())
 
 
 @dataclass(frozen=True)

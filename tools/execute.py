@@ -1,0 +1,58 @@
+"""Execute the book's chapters one per core into the cache that the book build reads.
+
+    python tools/execute.py   # before `jupyter-book build .` (make book does this)
+
+`jupyter-book build` executes notebooks one after another. This fills its jupyter-cache
+(`_build/.jupyter_cache`) first, with as many kernels as there are cores, so the build
+then only renders. The cache is keyed on the notebooks' code, so an unchanged chapter is
+not run again. A chapter that fails here is left out of the cache: the build runs it
+once more and stops on the error, with the traceback in its log.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.executors import load_executor
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "_build" / ".jupyter_cache"
+TIMEOUT = 120  # seconds per cell, as execute.timeout in _config.yml
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks listed in _toc.yml, in book order."""
+    files: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    cache = get_cache(str(CACHE))
+    for notebook in toc_notebooks():
+        cache.add_nb_to_project(str(notebook))
+    result = load_executor("local-parallel", cache, logger=logging.getLogger("execute")).run_and_cache(timeout=TIMEOUT)
+    for uri in result.errored + result.excepted:
+        print(f"failed, the book build will show why: {Path(uri).relative_to(ROOT)}", file=sys.stderr)
+    print(f"executed {len(result.succeeded)} notebook(s), {len(result.errored + result.excepted)} failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
