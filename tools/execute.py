@@ -50,6 +50,10 @@ def main() -> int:
     result = load_executor("local-parallel", cache, logger=logging.getLogger("execute")).run_and_cache(timeout=TIMEOUT)
     for uri in result.errored + result.excepted:
         print(f"failed, the book build will show why: {Path(uri).relative_to(ROOT)}", file=sys.stderr)
+    seconds = {r.uri: r.data.get("execution_seconds") for r in cache.list_cache_records()}  # newest record wins
+    for uri in sorted(result.succeeded):
+        flag = "  <- over the 60 s a chapter may take" if seconds.get(uri, 0) > 60 else ""
+        print(f"{seconds.get(uri, float('nan')):6.1f} s  {Path(uri).relative_to(ROOT)}{flag}")
     print(f"executed {len(result.succeeded)} notebook(s), {len(result.errored + result.excepted)} failed")
     return 0
 
