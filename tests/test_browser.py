@@ -13,7 +13,6 @@ Chromium: `$CHROMIUM`, else Debian's `chromium` on PATH, else Playwright's own b
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import shutil
@@ -29,7 +28,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-EXECUTED = ROOT / "_build" / "jupyter_execute"
+CACHE = ROOT / "_build" / ".jupyter_cache"  # the executed notebooks the build rendered
 SHOTS = ROOT / "_build" / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/")
@@ -153,11 +152,14 @@ def test_every_image_loads(visits):
 
 
 def figures_made(notebook: Path) -> int:
-    """How many figures (image outputs of cells the page shows) an executed notebook made."""
+    """How many figures (image outputs of cells the page shows) the build's run of a notebook made."""
+    from jupyter_cache import get_cache
+
+    _, executed = get_cache(str(CACHE)).merge_match_into_file(str(notebook))
     count = 0
-    for cell in json.loads(notebook.read_text())["cells"]:
+    for cell in executed.cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if cell["cell_type"] != "code" or {"remove-cell", "remove-output"} & set(tags):
+        if cell.cell_type != "code" or {"remove-cell", "remove-output"} & set(tags):
             continue
         count += sum(1 for out in cell.get("outputs", []) if any(k.startswith("image/") for k in out.get("data", {})))
     return count
@@ -165,9 +167,7 @@ def figures_made(notebook: Path) -> int:
 
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_every_figure_a_chapter_makes_is_on_its_page(visits, path):
-    executed = EXECUTED / path.replace(".html", ".ipynb")
-    assert executed.exists(), f"no executed notebook at {executed}"
-    made = figures_made(executed)
+    made = figures_made(ROOT / path.replace(".html", ".ipynb"))
     assert made > 0, f"{path}: the chapter makes no figure"
     assert visits[path]["output_images"] >= made, (path, visits[path]["output_images"], made)
 
