@@ -127,6 +127,18 @@ def test_fit_penalty_is_added_to_the_minibatch_loss():
     assert math.isclose(h.step_loss[0], h.train_loss[0] + 5.0, rel_tol=1e-9)
 
 
+def test_accuracy_counts_argmax_hits_in_eval_mode():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.9))  # dropout would scramble the scores in train mode
+    X = torch.randn(50, 3, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y = model[0](X).argmax(dim=1)
+    y[:10] = (y[:10] + 1) % 4  # ten labels made wrong
+    assert train.accuracy(model, (X, y)) == pytest.approx(0.8)
+    assert model.training  # the mode is restored
+    with pytest.raises(ValueError, match="Invalid data"):
+        train.accuracy(nn.Linear(3, 1), (X, torch.randn(50, 1)))
+
+
 def test_fit_regression_has_no_accuracy():
     X, y = data.noisy_regression(30, dtype=torch.float64)
     model = nn.Linear(1, 1).double()

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from ._checks import check_positive_int, check_same_length
 from .reproducibility import default_device
 
-__all__ = ["History", "Callback", "DivergenceError", "evaluate", "fit"]
+__all__ = ["History", "Callback", "DivergenceError", "accuracy", "evaluate", "fit"]
 
 Pair = tuple[torch.Tensor, torch.Tensor]
 Penalty = Callable[[nn.Module], torch.Tensor]
@@ -71,17 +71,33 @@ def _accuracy(outputs: torch.Tensor, y: torch.Tensor) -> float | None:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loss_fn: Callable, data: Pair) -> tuple[float, float | None]:
-    """Mean loss and accuracy (``None`` for regression) of ``model`` on ``data``, in eval mode."""
+def _outputs(model: nn.Module, data: Pair) -> tuple[torch.Tensor, torch.Tensor]:
+    """``model(X)`` in eval mode (the mode is restored), and ``y``, on the model's device."""
     X, y = data
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
     outputs = model(X.to(device))
-    y = y.to(device)
-    loss = loss_fn(outputs, y).item()
     model.train(was_training)
-    return loss, _accuracy(outputs, y)
+    return outputs, y.to(device)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, loss_fn: Callable, data: Pair) -> tuple[float, float | None]:
+    """Mean loss and accuracy (``None`` for regression) of ``model`` on ``data``, in eval mode."""
+    outputs, y = _outputs(model, data)
+    return loss_fn(outputs, y).item(), _accuracy(outputs, y)
+
+
+def accuracy(model: nn.Module, data: Pair) -> float:
+    """Fraction of ``data = (X, y)`` classified correctly, in eval mode:
+
+        accuracy = 1/N sum_i [ argmax_k f(x_i)_k == y_i ]
+    """
+    acc = _accuracy(*_outputs(model, data))
+    if acc is None:
+        raise ValueError("Invalid data: accuracy needs class scores of shape (N, K) and integer labels")
+    return acc
 
 
 def _record(history: History, model: nn.Module, loss_fn: Callable, train: Pair, val: Pair | None) -> None:
