@@ -20,6 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._checks import check_positive
+from .train import accuracy
 
 __all__ = ["fgsm", "adversarial_accuracy", "LastInput", "AdversarialLoss"]
 
@@ -47,10 +48,8 @@ def adversarial_accuracy(model: nn.Module, data: tuple[torch.Tensor, torch.Tenso
     was_training = model.training
     model.eval()
     X_adv = fgsm(model, X, y, eps=eps, loss_fn=loss_fn)
-    with torch.no_grad():
-        accuracy = (model(X_adv).argmax(dim=1) == y).float().mean().item()
     model.train(was_training)
-    return accuracy
+    return accuracy(model, (X_adv, y))
 
 
 class LastInput:

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._checks import check_positive_int
-from .train import fit
+from .train import fit, predict
 
 __all__ = ["pseudo_labels", "self_training"]
 
@@ -31,10 +31,7 @@ def pseudo_labels(model: nn.Module, X: torch.Tensor, *, threshold: float) -> Pai
     """
     if not 0 <= threshold <= 1:
         raise ValueError(f"Invalid threshold: {threshold} (expected 0 <= threshold <= 1)")
-    was_training = model.training
-    model.eval()
-    p = F.softmax(model(X), dim=1)  # (N, classes)
-    model.train(was_training)
+    p = F.softmax(predict(model, X), dim=1)  # (N, classes)
     confidence, y_hat = p.max(dim=1)
     keep = confidence >= threshold
     return X[keep], y_hat[keep]

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from ._checks import check_positive_int, check_same_length
 from .reproducibility import default_device
 
-__all__ = ["History", "Callback", "DivergenceError", "accuracy", "evaluate", "fit"]
+__all__ = ["History", "Callback", "DivergenceError", "accuracy", "evaluate", "fit", "predict"]
 
 Pair = tuple[torch.Tensor, torch.Tensor]
 Penalty = Callable[[nn.Module], torch.Tensor]
@@ -71,15 +71,19 @@ def _accuracy(outputs: torch.Tensor, y: torch.Tensor) -> float | None:
 
 
 @torch.no_grad()
-def _outputs(model: nn.Module, data: Pair) -> tuple[torch.Tensor, torch.Tensor]:
-    """``model(X)`` in eval mode (the mode is restored), and ``y``, on the model's device."""
-    X, y = data
-    device = next(model.parameters()).device
+def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
+    """``model(X)`` in eval mode, without gradients, on the model's device; the mode is restored."""
     was_training = model.training
     model.eval()
-    outputs = model(X.to(device))
+    outputs = model(X.to(next(model.parameters()).device))
     model.train(was_training)
-    return outputs, y.to(device)
+    return outputs
+
+
+def _outputs(model: nn.Module, data: Pair) -> tuple[torch.Tensor, torch.Tensor]:
+    """``predict(model, X)`` and ``y``, on the model's device."""
+    outputs = predict(model, data[0])
+    return outputs, data[1].to(outputs.device)
 
 
 @torch.no_grad()
