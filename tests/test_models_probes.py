@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from regopt import models, optim, plots
+from regopt import models, normalization, optim, plots
 
 
 def test_mlp_defaults_are_chapter_one_network_and_reproducible():
@@ -20,6 +20,21 @@ def test_mlp_defaults_are_chapter_one_network_and_reproducible():
     assert [m.out_features for m in deep if isinstance(m, nn.Linear)] == [16, 8, 3]
     with pytest.raises(ValueError, match="Invalid hidden"):
         models.mlp([16, 0])
+
+
+def test_mlp_with_batch_norm_normalizes_each_hidden_layer_before_its_activation():
+    plain = models.mlp([16, 8], activation=nn.ReLU, seed=3)
+    normed = models.mlp([16, 8], activation=nn.ReLU, batch_norm=True, seed=3)
+    kinds = [type(m).__name__ for m in normed]
+    assert kinds == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU", "Linear"]
+    assert isinstance(normed[1], normalization.BatchNorm1d) and normed[1].num_features == 16
+    # Batch norm draws no random numbers: the linear layers are the plain network's.
+    linear = [m for m in normed if isinstance(m, nn.Linear)]
+    assert all(torch.equal(a.weight, b.weight) for a, b in zip(linear, [m for m in plain if isinstance(m, nn.Linear)]))
+    # In train mode every hidden unit has mean 0 and variance 1 over the batch before its ReLU.
+    h = normed[:2](torch.randn(128, 64) * 5 + 3)
+    torch.testing.assert_close(h.mean(0), torch.zeros(16), atol=1e-5, rtol=0)
+    torch.testing.assert_close(h.var(0, unbiased=False), torch.ones(16), atol=1e-3, rtol=0)
 
 
 def test_moving_average_is_the_mean_of_each_window():
