@@ -89,7 +89,9 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="Invalid n_hidden"):
         Autoencoder(8, 0)
     with pytest.raises(ValueError, match="Invalid activation"):
-        Autoencoder(8, 3, activation=nn.ReLU)
+        Autoencoder(8, 3, activation="relu")
+    with pytest.raises(ValueError, match="Invalid activation: ReLU"):
+        tied_weight_gradient(Autoencoder(8, 3, tied=True, activation=nn.ReLU), torch.zeros(2, 8))
     with pytest.raises(ValueError, match="tied=True"):
         tied_weight_gradient(Autoencoder(8, 3), torch.zeros(2, 8))
     with pytest.raises(ValueError, match="same shape"):

@@ -38,7 +38,8 @@ _DERIVATIVE = {
 class Autoencoder(nn.Module):
     """``x -> s(W x + b) -> W* h + c``; with ``tied=True`` the decoder uses W* = W^T.
 
-    ``activation`` is ``nn.Sigmoid``, ``nn.Tanh`` or ``nn.Identity`` (a linear autoencoder).
+    ``activation`` is a module class such as ``nn.Sigmoid``, ``nn.Tanh`` or ``nn.Identity``
+    (a linear autoencoder); ``tied_weight_gradient`` knows the derivatives of these three.
     The decoder is linear, so the reconstruction can take any real value (standardized
     pixels, for instance). With a ``seed`` all generators are reseeded first, so the same
     call gives the same weights. Parameters: ``encoder`` (an ``nn.Linear(n_in, n_hidden)``)
@@ -58,9 +59,8 @@ class Autoencoder(nn.Module):
         super().__init__()
         check_positive_int("n_in", n_in)
         check_positive_int("n_hidden", n_hidden)
-        if activation not in _DERIVATIVE:
-            names = ", ".join(f"nn.{a.__name__}" for a in _DERIVATIVE)
-            raise ValueError(f"Invalid activation: {activation!r} (expected one of {names})")
+        if not (isinstance(activation, type) and issubclass(activation, nn.Module)):
+            raise ValueError(f"Invalid activation: {activation!r} (expected a module class such as nn.Sigmoid)")
         if seed is not None:
             seed_everything(seed)
         self.tied = tied
@@ -114,6 +114,9 @@ def tied_weight_gradient(model: Autoencoder, X: torch.Tensor) -> tuple[torch.Ten
     """
     if not model.tied:
         raise ValueError("Invalid model: tied_weight_gradient needs an Autoencoder with tied=True")
+    if type(model.activation) not in _DERIVATIVE:
+        names = ", ".join(f"nn.{a.__name__}" for a in _DERIVATIVE)
+        raise ValueError(f"Invalid activation: {type(model.activation).__name__} (the by-hand gradient knows {names})")
     W = model.encoder.weight  # (k, n)
     H = model.encode(X)  # (N, k)
     R = model.decode(H) - X  # (N, n)

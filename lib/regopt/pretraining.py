@@ -22,7 +22,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._checks import check_positive, check_positive_int
-from .reproducibility import seed_everything
+from .autoencoders import Autoencoder
 from .train import Callback, fit
 
 __all__ = ["greedy_layerwise_pretrain", "stack_pretrained", "freeze", "unfreeze", "frozen_parameters"]
@@ -43,7 +43,8 @@ def greedy_layerwise_pretrain(
     """Pretrain the encoders ``layer_sizes[0] -> layer_sizes[1] -> ...`` greedily; return them.
 
     Layer l is the encoder W_l of the autoencoder h -> V_l s(W_l h + b_l) + c_l (decoder
-    linear, s = ``activation``), trained with ``regopt.train.fit`` on the mean squared
+    linear, s = ``activation``; ``regopt.autoencoders.Autoencoder``), trained with
+    ``regopt.train.fit`` on the mean squared
     reconstruction error of the codes h_{l-1} of the layers below (h_0 = X, unlabelled),
     with ``regopt.optim.Adam(lr)``. The decoders are discarded. ``callbacks`` are passed
     to every ``fit`` call (e.g. to record each autoencoder's history).
@@ -64,15 +65,13 @@ def greedy_layerwise_pretrain(
     encoders: list[nn.Linear] = []
     H = X  # (N, d_0): h_0 = x
     for layer, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        seed_everything(seed + layer)
-        encoder, decoder = nn.Linear(d_in, d_out), nn.Linear(d_out, d_in)
-        autoencoder = nn.Sequential(encoder, activation(), decoder).to(dtype=X.dtype, device=X.device)
+        autoencoder = Autoencoder(d_in, d_out, activation=activation, seed=seed + layer).to(X.device, X.dtype)
         optimizer = Adam(autoencoder.parameters(), lr=lr)
         fit(autoencoder, (H, H), loss_fn=F.mse_loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
             callbacks=callbacks, seed=seed + layer, progress=progress, device=X.device)
         with torch.no_grad():
-            H = autoencoder[1](encoder(H))  # (N, d_out): h_l = s(W_l h_{l-1} + b_l)
-        encoders.append(encoder)
+            H = autoencoder.encode(H)  # (N, d_out): h_l = s(W_l h_{l-1} + b_l)
+        encoders.append(autoencoder.encoder)
     return encoders
 
 
