@@ -44,6 +44,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+REDIRECT = re.compile(r'<meta http-equiv="Refresh" content="\d+; url=([^"]+)"', re.I)
 # Raw TeX that MathJax should have replaced: inline/display delimiters and common commands.
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\frac|\\sum|\\mathbf|\\vtheta|\\grad|\\norm|\\E\b|\\R\b")
 
@@ -95,12 +96,21 @@ def visits(site, browser) -> dict[str, dict]:
         # Name the file behind a "Failed to load resource" message.
         page.on("response", lambda r, errors=errors: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
         response = page.goto(site + path, wait_until="load")
+        # jupyter-book's index.html only redirects (<meta http-equiv="Refresh">): check the
+        # page it sends the reader to, once that has loaded rather than while it loads.
+        redirect = REDIRECT.search((HTML / path).read_text())
+        if redirect:
+            page.wait_for_url(urljoin(site + path, redirect.group(1)), wait_until="load")
         # MathJax loads asynchronously; wait until it has typeset the page.
-        page.wait_for_function("!window.MathJax || (MathJax.startup && MathJax.startup.promise)")
-        page.evaluate("window.MathJax ? MathJax.startup.promise : null")
+        page.wait_for_function(
+            "() => !document.querySelector('script[src*=\"mathjax\"]')"
+            " || (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+        )
+        page.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
         page.screenshot(path=str(SHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
         results[path] = {
             "status": response.status,
+            "url": page.url,
             "errors": errors,
             "text": page.evaluate(
                 """() => {
@@ -137,6 +147,10 @@ def test_every_page_loads_without_console_errors(visits):
     for path, visit in visits.items():
         assert visit["status"] == 200, path
         assert not visit["errors"], f"{path}: {visit['errors']}"
+
+
+def test_the_front_door_redirects_to_the_introduction(site, visits):
+    assert visits["index.html"]["url"] == site + "intro.html"
 
 
 def test_the_site_root_serves_a_favicon(site):
