@@ -38,6 +38,6 @@ def mlp(
         seed_everything(seed)
     sizes = [n_in, *widths, n_out]
     layers: list[nn.Module] = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):  # the hidden layers
         layers += [nn.Linear(fan_in, fan_out), *([BatchNorm1d(fan_out)] if batch_norm else []), activation()]
-    return nn.Sequential(*layers[:-1 - batch_norm])
+    return nn.Sequential(*layers, nn.Linear(sizes[-2], sizes[-1]))

@@ -44,9 +44,8 @@ def greedy_layerwise_pretrain(
 
     Layer l is the encoder W_l of the autoencoder h -> V_l s(W_l h + b_l) + c_l (decoder
     linear, s = ``activation``; ``regopt.autoencoders.Autoencoder``), trained with
-    ``regopt.train.fit`` on the mean squared
-    reconstruction error of the codes h_{l-1} of the layers below (h_0 = X, unlabelled),
-    with ``regopt.optim.Adam(lr)``. The decoders are discarded. ``callbacks`` are passed
+    ``regopt.train.fit`` on the mean squared reconstruction error of the codes h_{l-1} of
+    the layers below (h_0 = X, unlabelled), with ``regopt.optim.Adam(lr)``. The decoders are discarded. ``callbacks`` are passed
     to every ``fit`` call (e.g. to record each autoencoder's history).
     """
     from .optim import Adam  # the optimizers are imported only when pretraining runs
