@@ -22,7 +22,7 @@ export OMP_NUM_THREADS MKL_NUM_THREADS
 # $(call timed,label,command): run a command and print how long it took.
 timed = start=$$(date +%s); $(2); status=$$?; echo "[time] $(1): $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: install browser book test test-unit test-notebooks test-grading test-site lab serve assignments grade bench strip clean
+.PHONY: install browser book test test-unit test-notebooks test-portable test-grading test-site test-newer lab serve assignments grade bench bench-grading strip clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -47,11 +47,30 @@ test: $(STAMP)
 	echo "[time] make test (after install): $$(( $$(date +%s) - start )) s"
 
 test-unit: $(STAMP)
-	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py --ignore=tests/test_browser.py)
+	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py --ignore=tests/test_browser.py --ignore=tests/test_lab.py)
 
-# Two notebooks at a time (one torch thread each, see above).
+# Two notebooks at a time (one torch thread each, see above). nbval runs them on the
+# portable path (torch's and MKL's generic kernels, which round as a machine without AVX
+# would), while `make book` executes them with this machine's own kernels: every run of
+# `make test` checks each claim under two rounding regimes.
+PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
+NBVAL    := -m pytest --nbval-lax -q -p no:cacheprovider
 test-notebooks: $(STAMP)
-	@$(call timed,notebooks (nbval),$(PY) -m pytest --nbval-lax -q -n 2 --dist loadscope -p no:cacheprovider chapters exercises)
+	@$(call timed,notebooks (nbval; portable kernels),env $(PORTABLE) $(PY) $(NBVAL) -n 2 --dist loadscope chapters exercises)
+
+## The notebooks under each setting that rounds differently: this machine's kernels, the
+## portable path, AVX2 kernels, and torch's default threads in one kernel (as JupyterLab
+## runs them). NB=chapters/04_sgd_and_schedules.ipynb limits it to some notebooks.
+NB ?= chapters exercises
+test-portable: $(STAMP)
+	@status=0; \
+	for setting in "native" "$(PORTABLE)" "ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2"; do \
+	    echo "== $$setting, one thread per kernel, two kernels"; \
+	    env $$(test "$$setting" = native || echo $$setting) $(PY) $(NBVAL) -n 2 --dist loadscope $(NB) || status=1; \
+	done; \
+	echo "== torch's default threads, one kernel"; \
+	env -u OMP_NUM_THREADS -u MKL_NUM_THREADS $(PY) $(NBVAL) $(NB) || status=1; \
+	exit $$status
 
 test-grading: $(STAMP)
 	@$(call timed,autograding pipeline,$(PY) -m pytest tests/test_grading.py -q -n 2 --dist loadgroup)
@@ -59,6 +78,20 @@ test-grading: $(STAMP)
 # The built pages, as files and in headless Chromium (screenshots in _build/screenshots/).
 test-site: $(STAMP) browser
 	@$(call timed,site tests,$(PY) -m pytest tests/test_site.py tests/test_browser.py -q)
+	@$(call timed,JupyterLab test (a chapter and a student exercise run in the browser),$(PY) -m pytest tests/test_lab.py -q -p no:cacheprovider)
+
+## Opt-in, needs the network: as on Colab, the package from git with the newest torch,
+## numpy and matplotlib (newer than requirements.txt pins), its tests and chapter 1.
+NEWER := $(abspath _build/newer-venv)
+test-newer:
+	rm -rf $(NEWER) && python3 -m venv $(NEWER)
+	$(NEWER)/bin/pip install --quiet --upgrade torch numpy matplotlib scikit-learn tqdm ipython \
+	    pytest nbval ipykernel "regopt @ git+file://$(CURDIR)"
+	$(NEWER)/bin/pip list 2>/dev/null | grep -iE "^(torch|numpy|matplotlib|scikit-learn) "
+	cd $(NEWER) && $(NEWER)/bin/python -m pytest -q -p no:cacheprovider --rootdir=$(NEWER) \
+	    $(CURDIR)/tests/test_optim.py $(CURDIR)/tests/test_schedules.py $(CURDIR)/tests/test_contracts.py
+	cd $(NEWER) && $(NEWER)/bin/python -m pytest -q -p no:cacheprovider --nbval-lax --rootdir=$(NEWER) \
+	    $(CURDIR)/chapters/01_*.ipynb
 
 ## A Chromium for the browser tests: Debian's package where we may install it, else Playwright's.
 browser: $(STAMP)
@@ -72,13 +105,20 @@ browser: $(STAMP)
 	    $(PY) -m playwright install chromium; \
 	fi
 
-## Time optimizer.step() of regopt.optim against torch.optim (foreach off and on).
+## Time optimizer.step() of regopt.optim against torch.optim (foreach off and on), and 8 seeds
+## trained at once (regopt.seeds.fit_seeds) against one.
 bench: $(STAMP)
 	$(PY) bench/optim_step.py
+	$(PY) bench/grading.py
+	$(PY) bench/seeds.py
+
+## Grade a synthetic class (two exercises, solutions, student versions, wrong answers): s per submission.
+bench-grading: $(STAMP)
+	$(PY) bench/grading.py $(if $(JOBS),--jobs $(JOBS))
 
 ## JupyterLab on the repository.
 lab: $(STAMP)
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab $$(test "$$(id -u)" = 0 && echo --allow-root)
 
 ## Serve the built site on http://localhost:8000.
 serve:
@@ -88,9 +128,11 @@ serve:
 assignments: $(STAMP)
 	$(PY) tools/grading.py assignments $(COURSE)
 
-## Instructors: autograde grading/submitted/<student>/<assignment>/ and write grading/grades.csv.
+## Instructors: autograde grading/submitted/<student>/<assignment>/ and write grading/grades.csv,
+## one submission per core at a time (JOBS=N to choose).
+JOBS ?=
 grade: $(STAMP)
-	$(PY) tools/grading.py grade $(COURSE)
+	@$(call timed,grading,$(PY) tools/grading.py grade $(COURSE) $(if $(JOBS),--jobs $(JOBS)))
 
 ## Remove outputs from committed notebooks.
 strip: $(STAMP)

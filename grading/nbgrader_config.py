@@ -8,3 +8,6 @@ c.CourseDirectory.course_id = "regopt"
 # tests fail; the grader moves on to the next cell and the next submission.
 c.Execute.timeout = 60
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# Once the last cell has run, stop the kernel at once instead of waiting for it to exit
+# (a graceful shutdown cost about 0.7 s per submission and changes no grade).
+c.Execute.shutdown_kernel = "immediate"

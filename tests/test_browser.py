@@ -127,6 +127,14 @@ def visits(site, browser) -> dict[str, dict]:
                 "() => [...document.images].map(i => [i.currentSrc.slice(0, 80), i.complete && i.naturalWidth > 0])"
             ),
             "output_images": page.evaluate("() => document.querySelectorAll('.cell_output img').length"),
+            # Package source a chapter shows (IPython's Code, an HTML output) that the code
+            # column cannot show whole: the longest line's start and the overflow in pixels.
+            "wide_source": page.evaluate(
+                """() => [...document.querySelectorAll('.cell_output .output.text_html pre')]
+                        .filter(e => e.scrollWidth > e.clientWidth + 1)
+                        .map(e => [e.innerText.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '').slice(0, 60),
+                                   e.scrollWidth - e.clientWidth])"""
+            ),
             "links": page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"),
             "ids": page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)"),
             "launch": page.evaluate(
@@ -194,6 +202,15 @@ def test_every_figure_a_chapter_makes_is_on_its_page(visits, path):
     made = figures_made(ROOT / path.replace(".html", ".ipynb"))
     assert made > 0, f"{path}: the chapter makes no figure"
     assert visits[path]["output_images"] >= made, (path, visits[path]["output_images"], made)
+
+
+@pytest.mark.xfail(reason="the package is not yet wrapped at 76 columns everywhere (open work)", strict=False)
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_package_source_shown_on_a_page_fits_the_code_column(visits, path):
+    # At the test's 1280-pixel viewport (page outline shown) the column shows 78
+    # characters of code at the theme's 14 px monospace; the package is wrapped at 76.
+    wide = visits[path]["wide_source"]
+    assert not wide, f"{path}: source blocks that scroll sideways (longest line, overflow in px): {wide}"
 
 
 @pytest.mark.parametrize("path", CHAPTER_PAGES)

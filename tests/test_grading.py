@@ -56,6 +56,11 @@ def submit(course: Path, student: str, assignment: str, nb) -> None:
     nbformat.write(nb, folder / f"{assignment}.ipynb")
 
 
+def wrong_student(key: str) -> str:
+    """The student id of the submission with the wrong answer ``key`` of tests/wrong_answers/."""
+    return "wrong-" + key.replace("#", "-")
+
+
 def with_answer(nb, cell_index: int, source: str):
     copy = nbformat.from_dict(nb)
     copy.cells[cell_index].source = source
@@ -74,9 +79,10 @@ class Graded:
         self.wrong = runpy.run_path(str(wrong_file))["WRONG"] if wrong_file.exists() else {}
         submit(course, "solution", self.name, self.source)
         submit(course, "stub", self.name, self.student_version)
-        for answer_id, index in answer_cells(self.source).items():
-            if answer_id in self.wrong:
-                submit(course, f"wrong-{answer_id}", self.name, with_answer(self.source, index, self.wrong[answer_id]))
+        cells = answer_cells(self.source)
+        for key, wrong in self.wrong.items():  # "<grade_id>" and further ones "<grade_id>#2", ...
+            if key.split("#")[0] in cells:
+                submit(course, wrong_student(key), self.name, with_answer(self.source, cells[key.split("#")[0]], wrong))
         grading.autograde(course, self.name)
 
     def score(self, student: str, grade_id: str | None = None) -> tuple[float, float]:
@@ -130,16 +136,17 @@ def test_each_wrong_answer_loses_points_on_its_question_only(graded):
     missing = set(answers) - set(graded.wrong)
     assert not missing, f"tests/wrong_answers/{graded.name}.py needs a wrong answer for {sorted(missing)}"
     full = graded.score("solution")[1]
-    for answer_id in answers:
-        student = f"wrong-{answer_id}"
+    for key in graded.wrong:
+        answer_id, student = key.split("#")[0], wrong_student(key)
+        assert answer_id in answers, f"{key} in tests/wrong_answers/{graded.name}.py names no answer cell"
         lost = [gid for gid in question_tests(graded.source, answer_id) if graded.score(student, gid)[0] < graded.score(student, gid)[1]]
-        assert lost, f"the wrong answer to {answer_id} lost no points"
+        assert lost, f"the wrong answer {key} lost no points"
         total, _ = graded.score(student)
-        assert 0 < total < full, f"a wrong {answer_id} should give partial marks, got {total} of {full}"
+        assert 0 < total < full, f"a wrong {key} should give partial marks, got {total} of {full}"
         for other in set(answers) - {answer_id}:
             for gid in question_tests(graded.source, other):
                 score, max_score = graded.score(student, gid)
-                assert score == max_score, f"a wrong {answer_id} cost points on {gid}"
+                assert score == max_score, f"a wrong {key} cost points on {gid}"
 
 
 def test_student_version_has_no_solutions_or_hidden_tests(graded):
@@ -173,3 +180,53 @@ def test_raising_and_endless_submissions_are_graded_not_fatal(tmp_path):
         for student in ("raises", "loops"):
             assert 0 < scores[student].score < full, (student, scores[student].score)
     shutil.rmtree(tmp_path / "autograded")
+
+
+@pytest.mark.xdist_group("parallel-grading")
+def test_parallel_grading_matches_serial_nbgrader(tmp_path):
+    """Parallel grading with forked kernels gives the gradebook and grades.csv of plain `nbgrader autograde`."""
+    exercise = next(e for e in EXERCISES if e.stem.startswith("17_"))
+    name = exercise.stem
+    source = nbformat.read(exercise, as_version=4)
+    wrong = runpy.run_path(str(WRONG_DIR / f"{name}.py"))["WRONG"]
+    answers = answer_cells(source)
+    courses = {kind: tmp_path / kind for kind in ("serial", "parallel")}
+    for course in courses.values():
+        grading.release(course, [exercise])
+        student_version = nbformat.read(course / "release" / name / exercise.name, as_version=4)
+        submit(course, "solution", name, source)
+        submit(course, "stub", name, student_version)
+        for answer_id, index in answers.items():
+            submit(course, f"wrong-{answer_id}", name, with_answer(source, index, wrong[answer_id]))
+        submit(course, "raises", name, with_answer(source, next(iter(answers.values())), "raise RuntimeError('crash')"))
+    grading.nbgrader(courses["serial"], "autograde", name, "--force")
+    grading.export(courses["serial"], courses["serial"] / "grades.csv")
+    grading.grade(courses["parallel"], jobs=2)
+
+    def dump(course):
+        with Gradebook(f"sqlite:///{course}/gradebook.db", course_id="regopt") as gb:
+            return sorted(
+                (s.student_id, g.name, g.auto_score, g.max_score, g.needs_manual_grade)
+                for s in gb.assignment_submissions(name) for nb in s.notebooks for g in nb.grades
+            )
+
+    assert dump(courses["parallel"]) == dump(courses["serial"])
+    assert len(dump(courses["serial"])) == (len(answers) + 3) * len(grading_cells(source))
+    assert (courses["parallel"] / "grades.csv").read_text() == (courses["serial"] / "grades.csv").read_text()
+
+
+def test_merged_shards_give_the_class_csv(tmp_path):
+    """grades.csv of shards of a class, merged, is the class's grades.csv; conflicting rows are refused."""
+    header = "assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score"
+    rows = [f"{a},,,{s},,,,{p},0.0,{p},6.0" for a in ("01_a", "02_b") for s, p in (("ann", 6.0), ("bob", 3.0), ("cy", 0.0))]
+    whole = tmp_path / "class.csv"
+    whole.write_text("\n".join([header, *rows]) + "\n")
+    shard_a, shard_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    shard_a.write_text("\n".join([header, *[r for r in rows if ",bob," not in r]]) + "\n")
+    shard_b.write_text("\n".join([header, *reversed([r for r in rows if ",bob," in r])]) + "\n")
+    merged = grading.merge(tmp_path / "merged.csv", shard_b, shard_a)
+    assert merged.read_text() == whole.read_text()
+    clash = tmp_path / "clash.csv"
+    clash.write_text("\n".join([header, rows[0].replace("6.0,0.0,6.0", "5.0,0.0,5.0")]) + "\n")
+    with pytest.raises(ValueError, match="two different rows"):
+        grading.merge(tmp_path / "bad.csv", shard_a, clash)

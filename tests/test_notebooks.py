@@ -107,3 +107,89 @@ def test_book_configuration():
     assert CONFIG["launch_buttons"]["colab_url"] and CONFIG["launch_buttons"]["binderhub_url"]
     assert CONFIG["bibtex_bibfiles"] == ["references.bib"]
     assert CONFIG["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+
+
+# --- Notebooks read right outside the book (JupyterLab, Binder, Colab): issue 18 ----------
+# Math macros: _config.yml is the one source of truth; tools/nbmacros.py copies them into a
+# `remove-cell` markdown cell (cell 1) of every notebook for the notebook's own MathJax.
+# Citations: Markdown links that read as text anywhere, which tools/site_fixes.py turns into
+# sphinxcontrib-bibtex citations on the site.
+import sys  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tools"))
+import nbmacros  # noqa: E402
+import site_fixes  # noqa: E402
+
+MACROS = CONFIG["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+# Standard TeX/AMS commands the notebooks' math may use (all known to MathJax 3). Add one
+# here only if it is standard LaTeX; a course macro goes into _config.yml instead.
+STANDARD_TEX = set("""
+Big Bigl Bigr big bigl bigr bigg biggl biggr left right middle
+alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi
+varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
+Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+approx arg argmin argmax bar begin end bmod pmod boldsymbol mathbf mathbb mathcal mathrm mathit
+mathsf mathtt operatorname text textbf textit cdot cdots ldots dots vdots ddots cos sin tan exp
+log ln lim sup inf max min det tr diag frac tfrac dfrac sqrt sum prod int oint partial nabla infty
+tanh sinh cosh sec csc cot arcsin arccos arctan liminf limsup Pr lg
+ge geq le leq gg ll ne neq equiv sim simeq propto in notin subset subseteq cup cap setminus forall
+exists mid parallel perp top intercal hat tilde vec dot ddot widehat widetilde overline underline
+underbrace overbrace lfloor rfloor lceil rceil langle rangle lVert rVert lvert rvert vert Vert
+mapsto to leftarrow rightarrow Leftarrow Rightarrow iff implies longrightarrow leftrightarrow
+odot otimes oplus times div pm mp circ star ast bullet quad qquad label tag nonumber notag
+displaystyle textstyle limits nolimits mathop stackrel overset underset substack
+""".split())
+MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$|\\begin\{(\w+\*?)\}(.+?)\\end\{\3\}", re.S)
+
+
+def _markdown(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_defines_every_macro_it_uses(path):
+    cells = _markdown(path)
+    nb = nbformat.read(path, as_version=4)
+    fix = "run `.venv/bin/python tools/nbmacros.py` (it writes the macro cell from _config.yml)"
+    assert nb.cells[1].source == nbmacros.macro_source(MACROS), f"{path.name}: cell 2 is not the macro cell: {fix}"
+    assert "remove-cell" in nb.cells[1].metadata.get("tags", []), fix
+    unknown = set()
+    for cell in cells[1:] if cells and cells[0].source.startswith(nbmacros.MARKER) else cells:
+        for formula in MATH.finditer(cell.source):
+            unknown |= set(re.findall(r"\\([A-Za-z]+)", formula.group(0))) - set(MACROS) - STANDARD_TEX
+    assert not unknown, (
+        f"{path.name} uses {sorted(unknown)}, defined nowhere for JupyterLab/Colab: define a course macro "
+        "in _config.yml (sphinx.config.mathjax3_config.tex.macros) and run tools/nbmacros.py, or write "
+        "standard LaTeX (add a standard command to STANDARD_TEX in this test)"
+    )
+
+
+def test_macro_cell_is_what_nbmacros_writes():
+    assert nbmacros.macro_source({"vx": "\\mathbf{x}", "norm": ["\\lVert #1 \\rVert", 1]}).endswith(
+        "$\\newcommand{\\vx}{\\mathbf{x}}\n\\newcommand{\\norm}[1]{\\lVert #1 \\rVert}$"
+    )
+
+
+LABELS = nbmacros._bib_labels()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_cites_with_links_that_read_outside_the_book(path):
+    write = "write ([Duchi et al., 2011](#cite-duchi2011adaptive)), or run tools/nbmacros.py to convert"
+    for cell in _markdown(path):
+        assert "{cite" not in cell.source, f"{path.name}: a {{cite}} role is raw text in JupyterLab/Colab: {write}"
+        # Every citation link, on one line, is one the site turns into a citation.
+        assert "#cite-" not in site_fixes.citations_to_roles(cell.source), f"{path.name}: {write}"
+        for text, key in re.findall(r"\[([^\]\n]+)\]\(#cite-([^)\s]+)\)", cell.source):
+            assert key in LABELS, f"{path.name}: {key} is not in references.bib"
+            who, year = LABELS[key].rsplit(", ", 1)
+            assert text in (LABELS[key], f"{who} ({year})"), (
+                f"{path.name}: [{text}](#cite-{key}) should read [{LABELS[key]}] (or [{who} ({year})] outside parentheses)"
+            )
+
+
+def test_citation_links_become_citations_on_the_site():
+    text = "AdaGrad ([Duchi et al., 2011](#cite-a)); ([A, 1](#cite-b); [B and C, 2](#cite-c)); [D (3)](#cite-d) says"
+    assert site_fixes.citations_to_roles(text) == (
+        "AdaGrad {cite:p}`a`; {cite:p}`b,c`; {cite:t}`d` says"
+    )

@@ -46,7 +46,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .reproducibility import default_device, seed_everything
+from .reproducibility import default_device, device_of, seed_everything
 
 __version__ = "0.1.0"
 
@@ -56,7 +56,7 @@ _SUBMODULES = tuple(
     sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and m.name != "reproducibility")
 )
 
-__all__ = [*_SUBMODULES, "default_device", "seed_everything"]
+__all__ = [*_SUBMODULES, "default_device", "device_of", "seed_everything"]
 
 
 def __getattr__(name: str):

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._checks import check_positive
+from ._checks import check_positive, check_same_length
 from .train import accuracy
 
 __all__ = ["fgsm", "adversarial_accuracy", "LastInput", "AdversarialLoss"]
@@ -34,6 +34,7 @@ def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float, loss
     left untouched); the result is detached. Pixels are not clipped to their valid range.
     """
     check_positive("eps", eps, allow_zero=True)
+    check_same_length("x", x, "y", y)
     x = x.detach().requires_grad_(True)
     loss = loss_fn(model(x), y)
     (g,) = torch.autograd.grad(loss, x)  # grad_x J, shaped like x

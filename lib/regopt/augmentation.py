@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._checks import check_positive
+from ._checks import check_positive, is_int
 
 __all__ = ["shift", "affine", "random_affine", "RandomAffine"]
 
@@ -78,7 +78,7 @@ def shift(X: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     images = _as_images(X)
     H, W = images.shape[-2:]
     for name, value, side in (("dx", dx, W), ("dy", dy, H)):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not is_int(value):
             raise ValueError(f"Invalid {name}: {value!r} (expected an integer; use affine for sub-pixel shifts)")
         _check_shift(name, value, side)
     out = torch.zeros_like(images)

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._checks import check_positive_int
+from ._checks import check_columns, check_positive_int
 from .reproducibility import seed_everything
 
 __all__ = ["Autoencoder", "reconstruction_error", "tied_weight_gradient"]
@@ -118,6 +118,7 @@ def tied_weight_gradient(model: Autoencoder, X: torch.Tensor) -> tuple[torch.Ten
         names = ", ".join(f"nn.{a.__name__}" for a in _DERIVATIVE)
         raise ValueError(f"Invalid activation: {type(model.activation).__name__} (the by-hand gradient knows {names})")
     W = model.encoder.weight  # (k, n)
+    check_columns("X", X, W.shape[1], "the autoencoder's input size")
     H = model.encode(X)  # (N, k)
     R = model.decode(H) - X  # (N, n)
     dX_hat = 2 * R / len(X)  # (N, n)

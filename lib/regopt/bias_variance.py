@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._checks import check_ndim, check_positive, check_positive_int
+from ._checks import check_ndim, check_positive, check_positive_int, is_int
 from .data import noisy_regression
 
-__all__ = ["BiasVariance", "decompose", "simulate", "polynomial_fit"]
+__all__ = ["BiasVariance", "decompose", "simulate", "legendre_features", "polynomial_fit"]
 
 FitPredict = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -100,6 +100,16 @@ def simulate(
     return decompose(predictions, f_test, f_test + noise * eps)
 
 
+def legendre_features(X: torch.Tensor, degree: int, *, constant: bool = True) -> np.ndarray:
+    """The Legendre design matrix of the first input, Phi_ik = P_k(x_i1) for k = 0..degree,
+    shape (n, degree + 1); without the constant column P_0 when ``constant=False`` (for a
+    model with its own, unpenalized, intercept)."""
+    if not is_int(degree) or degree < 0:
+        raise ValueError(f"Invalid degree: {degree!r} (expected an integer >= 0)")
+    Phi = np.polynomial.legendre.legvander(X[:, 0].double().cpu().numpy(), degree)  # (n, degree + 1)
+    return Phi if constant else Phi[:, 1:]
+
+
 def polynomial_fit(degree: int) -> FitPredict:
     """Least-squares polynomial of ``degree`` in the first input, as a ``fit_predict`` for
     ``simulate``: minimise sum_i (y_i - sum_k c_k P_k(x_i))^2 over the coefficients c_0..c_degree.
@@ -108,11 +118,11 @@ def polynomial_fit(degree: int) -> FitPredict:
     same functions (so the fit is the same), but on [-1, 1] the Legendre design matrix stays
     well conditioned at high degree.
     """
-    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 0:
+    if not is_int(degree) or degree < 0:
         raise ValueError(f"Invalid degree: {degree!r} (expected an integer >= 0)")
 
     def features(X: torch.Tensor) -> torch.Tensor:
-        return torch.as_tensor(np.polynomial.legendre.legvander(X[:, 0].double().numpy(), degree))  # (n, degree+1)
+        return torch.as_tensor(legendre_features(X, degree))  # (n, degree+1)
 
     def fit_predict(X_train: torch.Tensor, y_train: torch.Tensor, X_test: torch.Tensor) -> torch.Tensor:
         coef = torch.linalg.lstsq(features(X_train), y_train.double().reshape(-1, 1), driver="gelsd").solution

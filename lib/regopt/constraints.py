@@ -45,6 +45,11 @@ def max_norm(W: torch.Tensor, c: float) -> torch.Tensor:
     Note: ``torch.renorm(W, 2, 0, c)`` does the same, with 1e-7 added to the norm.
     """
     check_positive("max norm c", c)
+    if W.dim() < 2:
+        raise ValueError(
+            f"Invalid W: max_norm renormalizes the rows of a weight matrix, "
+            f"got a {W.dim()}-D tensor of shape {tuple(W.shape)} (use project_l2_ball for a vector)"
+        )
     norms = W.flatten(1).norm(dim=1).view(-1, *[1] * (W.dim() - 1))  # (units, 1)
     return W * torch.clamp(c / norms, max=1.0)  # a zero row: c / 0 = inf, clamped to 1
 

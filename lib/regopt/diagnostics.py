@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ._checks import check_same_length
+from .reproducibility import device_of
 
 __all__ = ["dead_unit_fraction", "reinitialize_dead_units", "LayerStats", "layer_statistics", "hessian_eigenvalues"]
 
@@ -52,7 +53,7 @@ def dead_unit_fraction(model: nn.Module, X: torch.Tensor) -> dict[str, float]:
     was_training = model.training
     try:
         model.eval()
-        model(X)
+        model(X.to(device_of(model)))
     finally:
         model.train(was_training)
         for handle in handles:
@@ -76,11 +77,13 @@ def reinitialize_dead_units(
     linear = model[layer]
     if not isinstance(linear, nn.Linear):
         raise ValueError(f"Invalid layer: model[{layer}] is {type(linear).__name__}, not nn.Linear")
-    dead = (model[: layer + 1](X) <= 0).all(dim=0)  # (units,): never positive on X
+    dead = (model[: layer + 1](X.to(device_of(model))) <= 0).all(dim=0)  # (units,): never positive on X
     if not dead.any():
         return 0
+    # Drawn on the CPU, where the generator lives, then moved to the layer's device.
     fresh = torch.empty(int(dead.sum()), linear.in_features, dtype=linear.weight.dtype)
-    linear.weight[dead] = kaiming_uniform_(fresh, nonlinearity="relu", generator=generator)
+    fresh = kaiming_uniform_(fresh, nonlinearity="relu", generator=generator)
+    linear.weight[dead] = fresh.to(linear.weight.device)
     linear.bias[dead] = 0.0
     return int(dead.sum())
 
@@ -119,8 +122,9 @@ def layer_statistics(
         return hook
 
     handles = [module.register_forward_hook(recorder(name)) for name, module in linears]
+    device = device_of(model)
     try:
-        loss = loss_fn(model(X), y)
+        loss = loss_fn(model(X.to(device)), y.to(device))
     finally:
         for handle in handles:
             handle.remove()

@@ -12,15 +12,25 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_positive_int
+from ._checks import check_positive_int, is_real
 
 __all__ = ["Dropout", "DropConnect", "dropout", "keep_mask", "mc_predict"]
 
 
 def _check_p(p: float) -> None:
     # p = 1 would drop everything and make the 1/(1 - p) scale infinite.
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+    if not is_real(p) or not 0 <= p < 1:
         raise ValueError(f"Invalid dropout probability: {p} (expected 0 <= p < 1)")
+
+
+def _check_mask(mask: torch.Tensor, x: torch.Tensor) -> None:
+    try:
+        fits = torch.broadcast_shapes(mask.shape, x.shape) == x.shape
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(f"Invalid mask: shape {tuple(mask.shape)} does not broadcast to x's shape "
+                         f"{tuple(x.shape)}")
 
 
 def keep_mask(shape: torch.Size | tuple[int, ...], p: float, *, like: torch.Tensor | None = None) -> torch.Tensor:
@@ -40,14 +50,16 @@ def dropout(x: torch.Tensor, p: float = 0.5, training: bool = True, mask: torch.
     Dividing by the keep probability 1 - p during training makes E[h] = x, so the network
     at test time needs no change: the weight-scaling rule (multiply the weights leaving a
     unit by 1 - p) is already built in. Pass ``mask`` to use a given mask instead of
-    sampling one.
+    sampling one (it is applied with p = 0 too).
 
     Note: the original paper (Srivastava et al., 2014) does not rescale in training and
     multiplies the weights by 1 - p at test time instead; both give the same network in
     expectation, and PyTorch (like this function) uses the inverted form.
     """
     _check_p(p)
-    if not training or p == 0:
+    if mask is not None:
+        _check_mask(mask, x)
+    if not training or (p == 0 and mask is None):
         return x
     mu = keep_mask(x.shape, p, like=x) if mask is None else mask
     return mu * x / (1 - p)

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_positive, check_positive_int
+from ._checks import check_positive, check_positive_int, check_same_length
 from .train import fit
 
 __all__ = ["Ensemble", "bag", "bootstrap_indices", "ensemble_error", "simulate_ensemble_error"]
@@ -65,6 +65,7 @@ def bag(
     """
     check_positive_int("k", k)
     X, y = train
+    check_same_length("X", X, "y", y)
     generator = torch.Generator().manual_seed(seed)
     members = []
     for i in range(k):
@@ -75,14 +76,24 @@ def bag(
     return Ensemble(members)
 
 
+def _check_covariance(v: float, c: float, k: int) -> None:
+    """Raise ``ValueError`` unless Sigma (v on the diagonal, c elsewhere, k x k) is a covariance."""
+    check_positive("variance v", v, allow_zero=True)
+    check_positive_int("k", k)
+    low = -v / (k - 1) if k > 1 else -float("inf")
+    if not low <= c <= v:
+        raise ValueError(f"Invalid covariance c: {c} (expected {low} <= c <= v = {v} so that Sigma is a covariance)")
+
+
 def ensemble_error(v: float, c: float, k: int) -> float:
     """Expected squared error of the average of k errors with variance v and covariance c:
 
         E[(1/k sum_i eps_i)^2] = v/k + (k - 1) c / k.
 
-    c = v (identical errors): averaging does not help; c = 0 (independent): v/k.
+    c = v (identical errors): averaging does not help; c = 0 (independent): v/k. The k
+    errors must have a covariance matrix, which needs v >= 0 and -v/(k - 1) <= c <= v.
     """
-    check_positive_int("k", k)
+    _check_covariance(v, c, k)
     return v / k + (k - 1) * c / k
 
 
@@ -95,12 +106,8 @@ def simulate_ensemble_error(
     are drawn as eps_i = sqrt(c) z_0 + sqrt(v - c) z_i with independent z ~ N(0, 1) when
     c >= 0 (a shared part and a private part), and through the eigendecomposition of Sigma otherwise.
     """
-    check_positive("v", v)
-    check_positive_int("k", k)
+    _check_covariance(v, c, k)
     check_positive_int("samples", samples)
-    low = -v / (k - 1) if k > 1 else -float("inf")
-    if not low <= c <= v:
-        raise ValueError(f"Invalid covariance c: {c} (expected {low} <= c <= v = {v} so that Sigma is a covariance)")
     z = torch.randn(samples, k + 1, generator=generator, dtype=torch.float64)
     if c >= 0:
         eps = c**0.5 * z[:, :1] + (v - c) ** 0.5 * z[:, 1:]  # (samples, k)

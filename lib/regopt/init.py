@@ -18,7 +18,7 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_positive
+from ._checks import check_choice, check_positive, is_real
 
 __all__ = [
     "calculate_gain",
@@ -53,7 +53,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     a = 0.01 if param is None else param
-    if isinstance(a, bool) or not isinstance(a, (int, float)):
+    if not is_real(a):
         raise ValueError(f"Invalid negative_slope for leaky_relu: {a!r} (expected a number)")
     return math.sqrt(2.0 / (1 + a**2))
 

@@ -16,7 +16,7 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn import functional as F
 
-from ._checks import check_positive, check_positive_int
+from ._checks import check_ndim, check_positive, check_positive_int, check_same_length, is_real
 
 __all__ = ["add_input_noise", "InputNoise", "WeightNoise", "smooth_labels", "label_smoothing_cross_entropy"]
 
@@ -83,8 +83,14 @@ def smooth_labels(y: torch.Tensor, n_classes: int, *, eps: float, dtype: torch.d
     The true class gets 1 - eps + eps/K, every other class eps/K; each row sums to one.
     """
     check_positive_int("n_classes", n_classes)
-    if not 0 <= eps <= 1:
+    if not is_real(eps) or not 0 <= eps <= 1:
         raise ValueError(f"Invalid label smoothing eps: {eps} (expected 0 <= eps <= 1)")
+    if y.dim() != 1 or y.dtype.is_floating_point:
+        raise ValueError(f"Invalid y: expected a 1-D tensor of class indices, "
+                         f"got shape {tuple(y.shape)} and dtype {y.dtype}")
+    if len(y) and not 0 <= y.min() <= y.max() < n_classes:
+        raise ValueError(f"Invalid y: class indices from {y.min()} to {y.max()} "
+                         f"(expected 0 to n_classes - 1 = {n_classes - 1})")
     onehot = F.one_hot(y, n_classes).to(dtype or torch.get_default_dtype())  # (N, K)
     return (1 - eps) * onehot + eps / n_classes
 
@@ -97,5 +103,7 @@ def label_smoothing_cross_entropy(logits: torch.Tensor, y: torch.Tensor, *, eps:
     Note: this is ``torch.nn.CrossEntropyLoss(label_smoothing=eps)``, which also spreads
     eps over all K classes, the true one included (Szegedy et al. use the same uniform u).
     """
+    check_ndim("logits", logits, 2)
+    check_same_length("logits", logits, "y", y)
     q = smooth_labels(y, logits.shape[-1], eps=eps, dtype=logits.dtype)  # (N, K)
     return -(q * F.log_softmax(logits, dim=-1)).sum(dim=-1).mean()

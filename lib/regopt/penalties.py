@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
-from ._checks import check_positive
+from ._checks import check_ndim, check_positive, check_same_length, is_real
 
 __all__ = [
     "Strength",
@@ -111,7 +111,7 @@ def elastic_net_penalty(alpha: Strength, *, l1_ratio: float, biases: bool = Fals
     Note: this is scikit-learn's parametrization of ``ElasticNet(alpha, l1_ratio)``.
     """
     _check_strength(alpha)
-    if not 0 <= l1_ratio <= 1:
+    if not is_real(l1_ratio) or not 0 <= l1_ratio <= 1:
         raise ValueError(f"Invalid l1_ratio: {l1_ratio} (expected 0 <= l1_ratio <= 1)")
     rho = l1_ratio
 
@@ -194,5 +194,9 @@ def ridge_solution(X: torch.Tensor, y: torch.Tensor, alpha: float) -> torch.Tens
     is invertible even when X^T X is singular (more features than examples).
     """
     check_positive("alpha", alpha, allow_zero=True)
+    check_ndim("X", X, 2)
+    if y.dim() not in (1, 2):
+        raise ValueError(f"Invalid y: expected a 1-D or 2-D tensor, got shape {tuple(y.shape)}")
+    check_same_length("X", X, "y", y)
     p = X.shape[1]
     return torch.linalg.solve(X.T @ X + alpha * torch.eye(p, dtype=X.dtype), X.T @ y)

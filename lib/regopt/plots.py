@@ -22,7 +22,10 @@ from matplotlib.figure import Figure
 from ._checks import check_positive_int
 from .landscapes import Landscape
 
-__all__ = ["COLORS", "subplots", "moving_average", "loss_curves", "contour", "trajectories", "animate_trajectories"]
+__all__ = [
+    "COLORS", "subplots", "moving_average", "loss_curves", "seed_band", "seed_dots", "contour", "trajectories",
+    "animate_trajectories",
+]
 
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
@@ -80,6 +83,64 @@ def loss_curves(
     if logy:
         ax.set_yscale("log")
     _finish(ax, xlabel=xlabel, ylabel=ylabel, title=title)
+    return ax
+
+
+def seed_band(
+    curves: np.ndarray | Sequence[Sequence[float]],
+    *,
+    ax: Axes | None = None,
+    x: Sequence[float] | None = None,
+    label: str = "",
+    color: str | None = None,
+    xlabel: str = "epoch",
+    ylabel: str = "loss",
+    title: str = "",
+    logy: bool = False,
+) -> Axes:
+    """One curve per seed (rows of ``curves``, shape (k, T)) as the mean over seeds, a band
+    from the lowest to the highest seed, and a thin line for each seed.
+
+    Call it once per method on the same ``ax``; ``color`` defaults to the next of ``COLORS``.
+    """
+    values = np.asarray(curves, dtype=float)
+    if values.ndim != 2 or values.shape[1] == 0:
+        raise ValueError(f"Invalid curves: expected shape (seeds, points), got {values.shape}")
+    ax = _axes(ax)
+    steps = np.arange(values.shape[1]) if x is None else np.asarray(x, dtype=float)
+    if len(steps) != values.shape[1]:
+        raise ValueError(f"Invalid x: {len(steps)} points for curves of {values.shape[1]} points")
+    color = color or COLORS[len(ax.lines) // (values.shape[0] + 1) % len(COLORS)]
+    for row in values:
+        ax.plot(steps, row, color=color, linewidth=0.6, alpha=0.35)
+    ax.fill_between(steps, values.min(axis=0), values.max(axis=0), color=color, alpha=0.15, linewidth=0)
+    n = values.shape[0]
+    ax.plot(steps, values.mean(axis=0), color=color, linewidth=2, label=f"{label} (mean of {n} seeds)" if label else None)
+    if logy:
+        ax.set_yscale("log")
+    _finish(ax, xlabel=xlabel, ylabel=ylabel, title=title)
+    return ax
+
+
+def seed_dots(
+    results: Mapping[str, Sequence[float]],
+    *,
+    ax: Axes | None = None,
+    ylabel: str = "",
+    title: str = "",
+) -> Axes:
+    """Per-seed values of several methods side by side (label -> one value per seed, e.g.
+    a ``seeds.Spread``'s ``values``): a dot per seed and a bar at the mean."""
+    ax = _axes(ax)
+    for k, (label, values) in enumerate(results.items()):
+        v = np.asarray(getattr(values, "values", values), dtype=float)
+        jitter = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
+        color = COLORS[k % len(COLORS)]
+        ax.plot(k + jitter, v, "o", color=color, markersize=5, alpha=0.8)
+        ax.plot([k - 0.25, k + 0.25], [v.mean(), v.mean()], color=color, linewidth=2.5)
+    ax.set_xticks(range(len(results)), list(results), rotation=20 if len(results) > 4 else 0)
+    ax.set_xlim(-0.6, len(results) - 0.4)
+    _finish(ax, xlabel="", ylabel=ylabel, title=title)
     return ax
 
 

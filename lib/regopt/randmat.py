@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ._checks import check_positive, check_positive_int
+from ._checks import check_positive, check_positive_int, is_int
 
 __all__ = [
     "gaussian_matrix",
@@ -118,7 +118,7 @@ def marchenko_pastur_cdf(
     values of t is accurate to about 1e-6.
     """
     a, b = marchenko_pastur_edges(ratio, variance)
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+    if not is_int(points) or points < 2:
         raise ValueError(f"Invalid points: {points!r} (expected an integer >= 2)")
     t = np.linspace(0.0, math.pi, points)
     grid = a + (b - a) * (1 - np.cos(t)) / 2

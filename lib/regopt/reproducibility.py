@@ -8,7 +8,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "default_device"]
+__all__ = ["seed_everything", "default_device", "device_of"]
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -31,3 +31,14 @@ def seed_everything(seed: int) -> torch.Generator:
 def default_device() -> torch.device:
     """CUDA when a GPU is present, otherwise the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_of(model: torch.nn.Module) -> torch.device:
+    """The device of ``model``'s parameters (or buffers): where its inputs must be.
+
+    ``train.fit`` moves a model to ``default_device()``; every helper that calls a model
+    sends its data here first, so the same chapter runs on a CPU and on a GPU.
+    """
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")

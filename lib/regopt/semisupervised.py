@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_positive_int
+from ._checks import check_positive_int, check_same_length, is_real
 from .train import fit, predict
 
 __all__ = ["pseudo_labels", "self_training"]
@@ -29,7 +29,7 @@ def pseudo_labels(model: nn.Module, X: torch.Tensor, *, threshold: float) -> Pai
 
     The model is evaluated in evaluation mode (and its mode restored).
     """
-    if not 0 <= threshold <= 1:
+    if not is_real(threshold) or not 0 <= threshold <= 1:
         raise ValueError(f"Invalid threshold: {threshold} (expected 0 <= threshold <= 1)")
     p = F.softmax(predict(model, X), dim=1)  # (N, classes)
     confidence, y_hat = p.max(dim=1)
@@ -57,6 +57,7 @@ def self_training(
     """
     check_positive_int("rounds", rounds)
     X, y = labelled
+    check_same_length("labelled X", X, "labelled y", y)
     model = make_model()
     fit(model, labelled, optimizer=make_optimizer(model), **fit_kwargs)
     for _ in range(rounds):

@@ -32,7 +32,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._checks import check_positive, check_positive_int
+from ._checks import check_ndim, check_positive, check_positive_int
 from .adversarial import LastInput
 
 __all__ = [
@@ -105,6 +105,10 @@ def tangent_distance(x: torch.Tensor, tangents_x: torch.Tensor, y: torch.Tensor,
 
         TD(x, y)^2 = ||d||^2 - (A^T d)^T (A^T A)^+ (A^T d).
     """
+    check_ndim("x", x, 2)
+    check_ndim("y", y, 2)
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"Invalid y: rows of width {y.shape[1]}, but the rows of x have width {x.shape[1]}")
     _check_tangents("tangents_x", tangents_x, x)
     d = y[None, :, :] - x[:, None, :]  # (N, M, D)
     gram = (tangents_x @ tangents_x.transpose(1, 2))[:, None].expand(-1, len(y), -1, -1)  # (N, M, k, k)

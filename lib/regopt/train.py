@@ -16,9 +16,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ._checks import check_positive_int, check_same_length
-from .reproducibility import default_device
+from .reproducibility import default_device, device_of
 
-__all__ = ["History", "Callback", "DivergenceError", "accuracy", "evaluate", "fit", "predict"]
+__all__ = ["History", "Callback", "DivergenceError", "accuracy", "check_fit_arguments", "evaluate", "fit", "predict"]
 
 Pair = tuple[torch.Tensor, torch.Tensor]
 Penalty = Callable[[nn.Module], torch.Tensor]
@@ -75,7 +75,7 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """``model(X)`` in eval mode, without gradients, on the model's device; the mode is restored."""
     was_training = model.training
     model.eval()
-    outputs = model(X.to(next(model.parameters()).device))
+    outputs = model(X.to(device_of(model)))
     model.train(was_training)
     return outputs
 
@@ -114,6 +114,17 @@ def _record(history: History, model: nn.Module, loss_fn: Callable, train: Pair, 
         history.val_acc.append(acc)
 
 
+def check_fit_arguments(train: Pair, val: Pair | None, epochs: int, batch_size: int | None) -> int:
+    """Check ``fit``'s data and sizes; return the batch size (the whole set for ``None``)."""
+    check_positive_int("epochs", epochs)
+    check_same_length("X", train[0], "y", train[1])
+    if val is not None:
+        check_same_length("val X", val[0], "val y", val[1])
+    batch_size = len(train[0]) if batch_size is None else batch_size
+    check_positive_int("batch_size", batch_size)
+    return batch_size
+
+
 def fit(
     model: nn.Module,
     train: Pair,
@@ -148,16 +159,10 @@ def fit(
     Raises ``DivergenceError`` naming the epoch and step as soon as a loss is NaN or
     infinite. Runs on ``device`` (default: CUDA when present, else CPU).
     """
-    check_positive_int("epochs", epochs)
     X, y = train
-    check_same_length("X", X, "y", y)
-    if batch_size is None:
-        batch_size = len(X)
-    check_positive_int("batch_size", batch_size)
+    batch_size = check_fit_arguments(train, val, epochs, batch_size)
     if scheduler_interval not in ("epoch", "step"):
         raise ValueError(f"Invalid scheduler_interval: {scheduler_interval!r} (expected 'epoch' or 'step')")
-    if val is not None:
-        check_same_length("val X", val[0], "val y", val[1])
 
     device = torch.device(device) if device is not None else default_device()
     model.to(device)

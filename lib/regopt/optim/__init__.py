@@ -1,8 +1,8 @@
 """Optimizers and learning-rate schedules, one module per chapter of Part II.
 
 - ``regopt.optim.sgd``: ``SGD``, with momentum and Nesterov momentum (chapters 4 and 5)
-- ``regopt.optim.schedules``: ``StepDecay``, ``ExponentialDecay``, ``InverseTimeDecay``,
-  ``CosineDecay`` (chapter 4)
+- ``regopt.optim.schedules``: ``LinearWarmup``, ``StepDecay``, ``ExponentialDecay``,
+  ``InverseTimeDecay``, ``CosineDecay``, ``warmup_cosine`` (chapter 4)
 - ``regopt.optim.momentum``: ``EMAMomentum``, momentum as an exponential average, and
   Jacobs' ``DeltaBarDelta`` (chapter 5)
 - ``regopt.optim.adaptive``: ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW`` (chapter 6)
@@ -19,7 +19,7 @@ from .adaptive import Adagrad, Adam, AdamW, RMSprop
 from .clipping import clip_grad_norm_, clip_grad_value_
 from .momentum import DeltaBarDelta, EMAMomentum
 from .probes import step_lengths
-from .schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay
+from .schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, LinearWarmup, StepDecay, warmup_cosine
 from .sgd import SGD
 
 __all__ = [
@@ -30,10 +30,12 @@ __all__ = [
     "RMSprop",
     "Adam",
     "AdamW",
+    "LinearWarmup",
     "StepDecay",
     "ExponentialDecay",
     "InverseTimeDecay",
     "CosineDecay",
+    "warmup_cosine",
     "step_lengths",
     "clip_grad_norm_",
     "clip_grad_value_",

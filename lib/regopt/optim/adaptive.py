@@ -29,8 +29,9 @@ __all__ = ["Adagrad", "RMSprop", "Adam", "AdamW"]
 
 @torch.no_grad()
 def _adagrad_step(
-    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, lr_decay: float, weight_decay: float,
-    initial_accumulator_value: float, eps: float,
+    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float,
+    lr_decay: float, weight_decay: float, initial_accumulator_value: float,
+    eps: float,
 ) -> None:
     """One AdaGrad step (chapter 6):
 
@@ -44,7 +45,8 @@ def _adagrad_step(
         g = g.add(p, alpha=weight_decay)  # g <- g + lambda theta
     eta_t = lr / (1 + (t - 1) * lr_decay)
     r.addcmul_(g, g)  # r <- r + g * g
-    p.addcdiv_(g, r.sqrt().add_(eps), value=-eta_t)  # theta <- theta - eta_t g / (sqrt(r) + eps)
+    # theta <- theta - eta_t g / (sqrt(r) + eps)
+    p.addcdiv_(g, r.sqrt().add_(eps), value=-eta_t)
 
 
 class Adagrad(ElementwiseOptimizer):
@@ -86,24 +88,30 @@ class Adagrad(ElementwiseOptimizer):
 
 @torch.no_grad()
 def _rmsprop_step(
-    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, alpha: float, eps: float, weight_decay: float,
-    momentum: float, centered: bool,
+    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float,
+    alpha: float, eps: float, weight_decay: float, momentum: float,
+    centered: bool,
 ) -> None:
     """One RMSProp step (chapter 6):
 
         g <- g + lambda theta
-        r <- alpha r + (1 - alpha) g * g;   s <- alpha s + (1 - alpha) g  (centered)
+        r <- alpha r + (1 - alpha) g * g
+        s <- alpha s + (1 - alpha) g                  (centered)
         d = sqrt(r) + eps   or   d = sqrt(r - s * s) + eps  (centered)
-        v <- beta v + g / d;  theta <- theta - eta v   or   theta <- theta - eta g / d
+        v <- beta v + g / d;  theta <- theta - eta v  (momentum > 0)
+        or  theta <- theta - eta g / d
     """
     r = state_like(state, "square_avg", p)
     if weight_decay != 0:
         g = g.add(p, alpha=weight_decay)  # g <- g + lambda theta
-    r.mul_(alpha).addcmul_(g, g, value=1 - alpha)  # r <- alpha r + (1 - alpha) g * g
+    # r <- alpha r + (1 - alpha) g * g
+    r.mul_(alpha).addcmul_(g, g, value=1 - alpha)
     if centered:
         s = state_like(state, "grad_avg", p)
-        s.lerp_(g, 1 - alpha)  # s <- alpha s + (1 - alpha) g, as s + (1 - alpha) (g - s): one pass
-        d = r.addcmul(s, s, value=-1).sqrt_().add_(eps)  # d = sqrt(r - s * s) + eps
+        # s <- alpha s + (1 - alpha) g, as s + (1 - alpha) (g - s): one pass
+        s.lerp_(g, 1 - alpha)
+        # d = sqrt(r - s * s) + eps
+        d = r.addcmul(s, s, value=-1).sqrt_().add_(eps)
     else:
         d = r.sqrt().add_(eps)  # d = sqrt(r) + eps
     if momentum > 0:
@@ -155,14 +163,17 @@ class RMSprop(ElementwiseOptimizer):
 
 @torch.no_grad()
 def _adam_step(
-    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, betas: tuple[float, float], eps: float,
-    weight_decay: float, amsgrad: bool, bias_correction: bool, decoupled: bool,
+    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float,
+    betas: tuple[float, float], eps: float, weight_decay: float,
+    amsgrad: bool, bias_correction: bool, decoupled: bool,
 ) -> None:
-    """One Adam (``decoupled=False``) or AdamW (``decoupled=True``) step (chapter 6):
+    """One Adam (``decoupled=False``) or AdamW (``decoupled=True``) step
+    (chapter 6):
 
-        theta <- (1 - eta lambda) theta  (AdamW)   or   g <- g + lambda theta  (Adam)
+        theta <- (1 - eta lambda) theta  (AdamW)  or  g <- g + lambda theta
         s <- beta1 s + (1 - beta1) g;   r <- beta2 r + (1 - beta2) g * g
-        s_hat = s / (1 - beta1^t);   r_hat = r / (1 - beta2^t)   (r: max of all r so far, amsgrad)
+        r <- max(r_max, r)                        (amsgrad: the largest r)
+        s_hat = s / (1 - beta1^t);   r_hat = r / (1 - beta2^t)
         theta <- theta - eta s_hat / (sqrt(r_hat) + eps)
     """
     beta1, beta2 = betas
@@ -173,15 +184,20 @@ def _adam_step(
         p.mul_(1 - lr * weight_decay)  # theta <- (1 - eta lambda) theta
     elif weight_decay != 0:
         g = g.add(p, alpha=weight_decay)  # g <- g + lambda theta
-    s.lerp_(g, 1 - beta1)  # s <- beta1 s + (1 - beta1) g, as s + (1 - beta1) (g - s): one pass
-    r.mul_(beta2).addcmul_(g, g, value=1 - beta2)  # r <- beta2 r + (1 - beta2) g * g
+    # s <- beta1 s + (1 - beta1) g, as s + (1 - beta1) (g - s): one pass
+    s.lerp_(g, 1 - beta1)
+    # r <- beta2 r + (1 - beta2) g * g
+    r.mul_(beta2).addcmul_(g, g, value=1 - beta2)
     if amsgrad:
         r_max = state_like(state, "max_exp_avg_sq", p)
-        r = torch.maximum(r_max, r, out=r_max)  # r_max <- max(r_max, r), used in place of r
-    c1, c2 = (1 - beta1**t, 1 - beta2**t) if bias_correction else (1.0, 1.0)
+        # r_max <- max(r_max, r), used in place of r
+        r = torch.maximum(r_max, r, out=r_max)
+    c1, c2 = (1 - beta1**t, 1 - beta2**t) if bias_correction else (1, 1)
     r_hat = r / c2  # r_hat = r / (1 - beta2^t)
-    # s_hat = s / (1 - beta1^t) enters as the scalar -eta / (1 - beta1^t): one pass over s fewer.
-    p.addcdiv_(s, r_hat.sqrt_().add_(eps), value=-lr / c1)  # theta <- theta - eta s_hat / (sqrt(r_hat) + eps)
+    # theta <- theta - eta s_hat / (sqrt(r_hat) + eps), where
+    # s_hat = s / (1 - beta1^t) enters as the scalar -eta / (1 - beta1^t):
+    # one pass over s fewer.
+    p.addcdiv_(s, r_hat.sqrt_().add_(eps), value=-lr / c1)
 
 
 class Adam(ElementwiseOptimizer):

@@ -26,36 +26,46 @@ def _grads(parameters: Parameters) -> list[torch.Tensor]:
 
 @torch.no_grad()
 def clip_grad_norm_(
-    parameters: Parameters, max_norm: float, norm_type: float = 2.0, *, error_if_nonfinite: bool = False
+    parameters: Parameters, max_norm: float, norm_type: float = 2.0, *,
+    error_if_nonfinite: bool = False,
 ) -> torch.Tensor:
-    """Rescale all gradients together so that their joint norm is at most ``max_norm``.
+    """Rescale all gradients together so that their joint norm is at most
+    ``max_norm``.
 
-    With g the concatenation of every parameter's gradient and p = ``norm_type``:
+    With g the concatenation of every parameter's gradient and
+    p = ``norm_type``:
 
         ||g||_p = (sum_i |g_i|^p)^(1/p)        (||g||_inf = max_i |g_i|)
         g <- g * min(1, max_norm / (||g||_p + 1e-6))
 
-    The direction of the step is kept; only its length is capped (Pascanu et al., 2013).
-    Returns ||g||_p before clipping (the quantity to plot when looking for cliffs).
+    The direction of the step is kept; only its length is capped (Pascanu
+    et al., 2013). Returns ||g||_p before clipping (the quantity to plot
+    when looking for cliffs).
 
-    Note: like PyTorch, the norm is taken of the per-parameter norms, which equals the
-    norm of the concatenated gradient for every p, and 1e-6 guards the division; so a
-    gradient exactly at ``max_norm`` is scaled by a factor just below 1.
+    Note: like PyTorch, the norm is taken of the per-parameter norms, which
+    equals the norm of the concatenated gradient for every p, and 1e-6
+    guards the division; so a gradient exactly at ``max_norm`` is scaled by
+    a factor just below 1.
     """
     check_positive("max_norm", max_norm, allow_zero=True)
     if not (norm_type > 0 or norm_type == math.inf):
-        raise ValueError(f"Invalid norm_type: {norm_type} (expected a positive number or math.inf)")
+        raise ValueError(f"Invalid norm_type: {norm_type} "
+                         "(expected a positive number or math.inf)")
     grads = _grads(parameters)
     if not grads:
         return torch.tensor(0.0)
-    norms = torch.stack([torch.linalg.vector_norm(g, norm_type) for g in grads])  # ||g^(k)||_p per parameter
-    total_norm = torch.linalg.vector_norm(norms, norm_type)  # ||g||_p
+    # ||g^(k)||_p, one per parameter, and then their norm ||g||_p
+    norms = torch.stack([torch.linalg.vector_norm(g, norm_type)
+                         for g in grads])
+    total_norm = torch.linalg.vector_norm(norms, norm_type)
     if error_if_nonfinite and not torch.isfinite(total_norm):
         raise RuntimeError(
-            f"The total norm of order {norm_type} of the gradients is {total_norm.item()}, so it cannot be "
-            "clipped; pass error_if_nonfinite=False to scale by it anyway"
+            f"The total norm of order {norm_type} of the gradients is "
+            f"{total_norm.item()}, so it cannot be clipped; pass "
+            "error_if_nonfinite=False to scale by it anyway"
         )
-    scale = torch.clamp(max_norm / (total_norm + 1e-6), max=1.0)  # min(1, max_norm / ||g||)
+    # min(1, max_norm / ||g||)
+    scale = torch.clamp(max_norm / (total_norm + 1e-6), max=1.0)
     for g in grads:
         g.mul_(scale)
     return total_norm

@@ -23,9 +23,11 @@ __all__ = ["EMAMomentum", "DeltaBarDelta"]
 
 @torch.no_grad()
 def _ema_momentum_step(
-    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, beta: float, weight_decay: float
+    p: torch.Tensor, g: torch.Tensor, state: dict, *,
+    lr: float, beta: float, weight_decay: float,
 ) -> None:
-    """One step of momentum as an exponential average of the gradients (chapter 5):
+    """One step of momentum as an exponential average of the gradients
+    (chapter 5):
 
         g <- g + lambda theta
         v <- beta v + (1 - beta) g
@@ -81,21 +83,25 @@ class EMAMomentum(ElementwiseOptimizer):
 
 @torch.no_grad()
 def _delta_bar_delta_step(
-    p: torch.Tensor, g: torch.Tensor, state: dict, *, lr: float, kappa: float, phi: float, theta: float
+    p: torch.Tensor, g: torch.Tensor, state: dict, *,
+    lr: float, kappa: float, phi: float, theta: float,
 ) -> None:
     """One delta-bar-delta step (Jacobs, 1988; chapter 5), in this order:
 
-        eta <- eta + kappa  where delta_bar g > 0;   eta <- (1 - phi) eta  where delta_bar g < 0
+        eta <- eta + kappa      where delta_bar g > 0
+        eta <- (1 - phi) eta    where delta_bar g < 0
         w <- w - eta g
         delta_bar <- (1 - theta) g + theta delta_bar
     """
-    rate = state_like(state, "rate", p, fill=lr)  # eta_0 = lr for every entry
+    rate = state_like(state, "rate", p, fill=lr)  # eta_0 = lr, every entry
     delta_bar = state_like(state, "delta_bar", p)  # delta_bar_0 = 0
-    agreement = delta_bar * g  # delta_bar_{t-1} g_t: > 0 same sign, < 0 opposite
+    # delta_bar_{t-1} g_t: > 0 for the same sign, < 0 for opposite signs
+    agreement = delta_bar * g
     rate[agreement > 0] += kappa  # eta <- eta + kappa
     rate[agreement < 0] *= 1 - phi  # eta <- (1 - phi) eta
     p.addcmul_(rate, g, value=-1)  # w <- w - eta g
-    delta_bar.mul_(theta).add_(g, alpha=1 - theta)  # delta_bar <- (1 - theta) g + theta delta_bar
+    # delta_bar <- (1 - theta) g + theta delta_bar
+    delta_bar.mul_(theta).add_(g, alpha=1 - theta)
 
 
 class DeltaBarDelta(ElementwiseOptimizer):

@@ -33,7 +33,8 @@ def _sgd_step(
     nesterov: bool,
     maximize: bool,
 ) -> None:
-    """One SGD step on the parameter ``p`` with gradient ``g``, in place (chapters 4 and 5):
+    """One SGD step on the parameter ``p`` with gradient ``g``, in place
+    (chapters 4 and 5):
 
         g <- g + lambda theta
         v <- g  (first step)   or   v <- beta v + (1 - tau) g
@@ -47,11 +48,14 @@ def _sgd_step(
     if momentum != 0:
         v = state.get("momentum_buffer")
         if v is None:
-            # torch's convention: the buffer starts at the first gradient, undamped.
+            # torch's convention: the buffer starts at the first gradient,
+            # undamped.
             v = state["momentum_buffer"] = g.clone()  # v <- g
         else:
-            v.mul_(momentum).add_(g, alpha=1 - dampening)  # v <- beta v + (1 - tau) g
-        g = g.add(v, alpha=momentum) if nesterov else v  # g <- g + beta v  or  g <- v
+            # v <- beta v + (1 - tau) g
+            v.mul_(momentum).add_(g, alpha=1 - dampening)
+        # g <- g + beta v  or  g <- v
+        g = g.add(v, alpha=momentum) if nesterov else v
     p.add_(g, alpha=-lr)  # theta <- theta - eta g
 
 
