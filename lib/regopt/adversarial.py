@@ -20,6 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._checks import check_positive, check_same_length
+from .reproducibility import device_of
 from .train import accuracy
 
 __all__ = ["fgsm", "adversarial_accuracy", "LastInput", "AdversarialLoss"]
@@ -35,8 +36,9 @@ def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float, loss
     """
     check_positive("eps", eps, allow_zero=True)
     check_same_length("x", x, "y", y)
-    x = x.detach().requires_grad_(True)
-    loss = loss_fn(model(x), y)
+    device = device_of(model)
+    x = x.detach().to(device).requires_grad_(True)
+    loss = loss_fn(model(x), y.to(device))
     (g,) = torch.autograd.grad(loss, x)  # grad_x J, shaped like x
     return (x + eps * g.sign()).detach()
 

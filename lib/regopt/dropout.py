@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._checks import check_positive_int, is_real
+from .reproducibility import device_of
 
 __all__ = ["Dropout", "DropConnect", "dropout", "keep_mask", "mc_predict"]
 
@@ -135,6 +136,7 @@ def mc_predict(model: nn.Module, X: torch.Tensor, *, samples: int) -> torch.Tens
         if isinstance(m, _STOCHASTIC):
             m.train()
     try:
+        X = X.to(device_of(model))
         total = sum(F.softmax(model(X), dim=1) for _ in range(samples))  # (N, classes)
     finally:
         for m, mode in modes.items():
