@@ -78,7 +78,7 @@ def browser():
         try:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         except Error as err:
-            pytest.fail(f"no Chromium to test the site with (run `make browser`): {err}")
+            pytest.fail(f"no Chromium for the browser tests (run `make browser`): {err}")
         yield browser
         browser.close()
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_browser import CHROMIUM_ARGS, chromium_path
+from test_browser import browser  # noqa: F401: the site test's Chromium fixture, used here too
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -106,19 +106,6 @@ def lab(tmp_path_factory):
     except subprocess.TimeoutExpired:
         server.kill()
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import Error, sync_playwright
-
-    with sync_playwright() as pw:
-        try:
-            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        except Error as err:
-            pytest.fail(f"no Chromium for the JupyterLab test (run `make browser`): {err}")
-        yield browser
-        browser.close()
 
 
 # Rendered markdown, without code and typeset math: what a reader reads as text.
