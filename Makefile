@@ -47,16 +47,18 @@ test: $(STAMP)
 	echo "[time] make test (after install): $$(( $$(date +%s) - start )) s"
 
 test-unit: $(STAMP)
-	@$(call timed,unit tests,$(PY) -m pytest tests -q --ignore=tests/test_grading.py --ignore=tests/test_site.py --ignore=tests/test_browser.py --ignore=tests/test_lab.py)
+	@$(call timed,unit tests,$(PY) -m pytest tests -q -n 2 -p no:cacheprovider --ignore=tests/test_grading.py --ignore=tests/test_site.py --ignore=tests/test_browser.py --ignore=tests/test_lab.py)
 
-# Two notebooks at a time (one torch thread each, see above). nbval runs them on the
-# portable path (torch's and MKL's generic kernels, which round as a machine without AVX
-# would), while `make book` executes them with this machine's own kernels: every run of
-# `make test` checks each claim under two rounding regimes.
+# Two notebooks at a time (one torch thread each, see above). nbval runs the chapters on
+# the portable path (torch's and MKL's generic kernels, which round as a machine without
+# AVX would), while `make book` executes them with this machine's own kernels: every run
+# of `make test` checks each claim under two rounding regimes. The exercises get the same
+# two in test-grading: nbgrader grades them natively, tools/answercheck.py runs each
+# solution (which must run clean) and its wrong answers on the portable path.
 PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
 NBVAL    := -m pytest --nbval-lax -q -p no:cacheprovider
 test-notebooks: $(STAMP)
-	@$(call timed,notebooks (nbval; portable kernels),env $(PORTABLE) $(PY) $(NBVAL) -n 2 --dist loadscope chapters exercises)
+	@$(call timed,chapters (nbval; portable kernels),env $(PORTABLE) $(PY) $(NBVAL) -n 2 --dist loadscope chapters)
 
 ## The notebooks under each setting that rounds differently: this machine's kernels, the
 ## portable path, AVX2 kernels, and torch's default threads in one kernel (as JupyterLab
@@ -73,7 +75,7 @@ test-portable: $(STAMP)
 	exit $$status
 
 test-grading: $(STAMP)
-	@$(call timed,autograding pipeline,$(PY) -m pytest tests/test_grading.py -q -n 2 --dist loadgroup)
+	@$(call timed,autograding pipeline (one parallel grading run of the class),$(PY) -m pytest tests/test_grading.py -q -p no:cacheprovider)
 
 # The built pages, as files and in headless Chromium (screenshots in _build/screenshots/).
 test-site: $(STAMP) browser

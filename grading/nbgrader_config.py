@@ -11,3 +11,6 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # Once the last cell has run, stop the kernel at once instead of waiting for it to exit
 # (a graceful shutdown cost about 0.7 s per submission and changes no grade).
 c.Execute.shutdown_kernel = "immediate"
+# A student who deleted a test cell gets it back before grading (at about its place), so
+# deleting a test neither escapes it nor stops the submission from being graded.
+c.OverwriteCells.add_missing_cells = True

@@ -204,7 +204,6 @@ def test_every_figure_a_chapter_makes_is_on_its_page(visits, path):
     assert visits[path]["output_images"] >= made, (path, visits[path]["output_images"], made)
 
 
-@pytest.mark.xfail(reason="the package is not yet wrapped at 76 columns everywhere (open work)", strict=False)
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_package_source_shown_on_a_page_fits_the_code_column(visits, path):
     # At the test's 1280-pixel viewport (page outline shown) the column shows 78

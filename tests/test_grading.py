@@ -1,16 +1,22 @@
 """The autograding pipeline, run for real with nbgrader on every exercise notebook.
 
-For each exercise: the source (with solutions) gets full marks, the generated student
-version gets zero, a deliberately wrong answer to one question loses points on that
-question but not on the others, and the student version leaks neither solutions nor
-hidden tests. Submissions that raise or loop forever are graded, not fatal.
+For each exercise, through nbgrader: the source (with solutions) gets full marks, the
+generated student version gets zero, and the student version leaks neither solutions nor
+hidden tests. Submissions that raise, loop forever or delete cells are graded, not fatal.
+Every deliberately wrong answer of tests/wrong_answers/ loses points on its own question
+and on no other; these are scored by tools/answercheck.py (nbgrader's scoring rule, the
+cells before the answer run once), which is checked here to agree with nbgrader.
+
+The whole class is released and graded once per session, in one parallel grading run:
+`-k 05_momentum` grades only the exercises selected.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
-import runpy
-import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import answercheck  # noqa: E402
 import grading  # noqa: E402
 
 EXERCISES = grading.exercises()
@@ -67,93 +74,162 @@ def with_answer(nb, cell_index: int, source: str):
     return copy
 
 
-class Graded:
-    """One exercise released, submitted in several versions and autograded."""
+CROSS_CHECKED = "17_"  # its wrong answers also go through nbgrader, serially and in parallel
+FAILING = EXERCISES[0]  # the raising, looping and cell-deleting submissions are of this one
 
-    def __init__(self, course: Path, exercise: Path):
-        self.course, self.name = course, exercise.stem
-        self.source = nbformat.read(exercise, as_version=4)
-        grading.release(course, [exercise])
-        self.student_version = nbformat.read(course / "release" / self.name / exercise.name, as_version=4)
-        wrong_file = WRONG_DIR / f"{self.name}.py"
-        self.wrong = runpy.run_path(str(wrong_file))["WRONG"] if wrong_file.exists() else {}
-        submit(course, "solution", self.name, self.source)
-        submit(course, "stub", self.name, self.student_version)
-        cells = answer_cells(self.source)
-        for key, wrong in self.wrong.items():  # "<grade_id>" and further ones "<grade_id>#2", ...
-            if key.split("#")[0] in cells:
-                submit(course, wrong_student(key), self.name, with_answer(self.source, cells[key.split("#")[0]], wrong))
-        grading.autograde(course, self.name)
 
-    def score(self, student: str, grade_id: str | None = None) -> tuple[float, float]:
+def failing_submissions(source) -> dict[str, object]:
+    """Submissions that must still be graded: one raises, one loops, one deleted cells."""
+    answers = list(answer_cells(source).items())
+    (first_id, first), (second_id, second) = answers[0], answers[1]
+    deleted = nbformat.from_dict(source)
+    hidden = next(i for i, c in enumerate(source.cells)
+                  if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(f"test_{first_id}_")
+                  and "BEGIN HIDDEN TESTS" in c.source)
+    del deleted.cells[max(hidden, second)]  # a hidden test of question 1 and answer 2
+    del deleted.cells[min(hidden, second)]
+    return {
+        "raises": with_answer(source, first, "raise RuntimeError('my code crashed')"),
+        "loops": with_answer(source, first, "while True:\n    pass"),
+        "deletes": deleted,
+    }
+
+
+def cross_checked_submissions(exercise: Path) -> dict[str, object]:
+    """Exercise 17's solution, student version, every wrong answer and a crash."""
+    source = nbformat.read(exercise, as_version=4)
+    cells = answer_cells(source)
+    versions = {"solution": source}
+    for key, wrong in answercheck.wrong_answers(exercise).items():
+        versions[wrong_student(key)] = with_answer(source, cells[key.split("#")[0]], wrong)
+    versions["raises"] = with_answer(source, next(iter(cells.values())), "raise RuntimeError('crash')")
+    return versions
+
+
+def selected(session, fixture: str = "exercise") -> list[Path]:
+    """The exercises that the collected tests use (all of them unless -k selects fewer)."""
+    names = {item.callspec.params[fixture].stem for item in session.items
+             if hasattr(item, "callspec") and fixture in item.callspec.params}
+    wanted = {item.name for item in session.items}
+    if any(n.startswith(("test_raising", "test_parallel_grading")) for n in wanted):
+        names |= {FAILING.stem} | {e.stem for e in EXERCISES if e.stem.startswith(CROSS_CHECKED)}
+    return [e for e in EXERCISES if e.stem in names]
+
+
+class Class:
+    """The selected exercises released, submitted in several versions and autograded at once."""
+
+    def __init__(self, course: Path, chosen: list[Path]):
+        self.course = course
+        names = grading.release(course, chosen)
+        self.student_versions = {
+            n: nbformat.read(course / "release" / n / f"{n}.ipynb", as_version=4) for n in names
+        }
+        tasks = []
+        for exercise in chosen:
+            name, source = exercise.stem, nbformat.read(exercise, as_version=4)
+            versions = {"solution": source, "stub": self.student_versions[name]}
+            if exercise == FAILING:
+                versions.update(failing_submissions(source))
+            if name.startswith(CROSS_CHECKED):
+                versions.update(cross_checked_submissions(exercise))
+            for student, nb in versions.items():
+                submit(course, student, name, nb)
+                # the endless loop with a 3 s cell timeout (60 s in the course's configuration)
+                tasks.append((name, student, 3) if student == "loops" else (name, student))
+        tasks.sort(key=lambda t: (len(t) == 2, t))  # the loop first, so it is not the tail
+        grading.autograde_all(course, tasks)
+
+    def score(self, assignment: str, student: str, grade_id: str | None = None) -> tuple[float, float]:
         with Gradebook(f"sqlite:///{self.course}/gradebook.db", course_id="regopt") as gb:
             if grade_id is None:
-                nb = gb.find_submission_notebook(self.name, self.name, student)
+                nb = gb.find_submission_notebook(assignment, assignment, student)
                 return nb.score, nb.max_score
-            grade = gb.find_grade(grade_id, self.name, self.name, student)
+            grade = gb.find_grade(grade_id, assignment, assignment, student)
             return grade.score, grade.max_score
 
 
-# One xdist group per exercise, so `-n 2 --dist loadgroup` grades two exercises at a time
-# and each exercise is released and autograded once.
-@pytest.fixture(
-    scope="module",
-    params=[pytest.param(e, id=e.stem, marks=pytest.mark.xdist_group(e.stem)) for e in EXERCISES],
-)
-def graded(request, tmp_path_factory) -> Graded:
-    return Graded(tmp_path_factory.mktemp("course"), request.param)
+@pytest.fixture(scope="session")
+def graded_class(request, tmp_path_factory) -> Class:
+    return Class(tmp_path_factory.mktemp("course"), selected(request.session))
+
+
+# The exercises' second rounding regime: nbgrader grades with this machine's kernels, the
+# wrong answers (and the solution, which must run clean) are run on the portable path.
+PORTABLE = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+
+
+@pytest.fixture(scope="session")
+def wrong_answer_scores(request, tmp_path_factory) -> dict[str, dict[str, answercheck.Scores]]:
+    """answercheck's scores of the selected exercises' solutions and wrong answers."""
+    out = tmp_path_factory.mktemp("answercheck") / "scores.json"
+    chosen = [str(e) for e in selected(request.session)]
+    subprocess.run([sys.executable, str(ROOT / "tools" / "answercheck.py"), "--json", str(out), *chosen],
+                   check=True, env={**os.environ, **PORTABLE})
+    return {stem: {key: {gid: tuple(v) for gid, v in scores.items()} for key, scores in results.items()}
+            for stem, results in json.loads(out.read_text()).items()}
+
+
+@pytest.fixture(params=EXERCISES, ids=[e.stem for e in EXERCISES])
+def exercise(request) -> Path:
+    return request.param
 
 
 def test_there_are_exercises():
     assert EXERCISES, "no exercise notebooks found in exercises/"
 
 
-def test_every_question_has_visible_and_hidden_tests(graded):
-    answers = answer_cells(graded.source)
+def test_every_question_has_visible_and_hidden_tests(exercise):
+    source = nbformat.read(exercise, as_version=4)
+    answers = answer_cells(source)
     assert len(answers) >= 2, "an exercise needs at least two autograded questions"
     owned = set()
     for answer_id in answers:
-        tests = question_tests(graded.source, answer_id)
+        tests = question_tests(source, answer_id)
         owned.update(tests)
-        sources = [c.source for c in graded.source.cells if c.metadata.get("nbgrader", {}).get("grade_id") in tests]
+        sources = [c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id") in tests]
         assert any("### BEGIN HIDDEN TESTS" in s for s in sources), f"{answer_id} has no hidden tests"
         assert any(SOLUTION.sub("", s).replace("### BEGIN HIDDEN TESTS", "").strip() for s in sources)
-    assert owned == set(grading_cells(graded.source)), "test cells must be named test_<answer_id>_..."
+    assert owned == set(grading_cells(source)), "test cells must be named test_<answer_id>_..."
 
 
-def test_solution_gets_full_marks(graded):
-    score, max_score = graded.score("solution")
+def test_solution_gets_full_marks(exercise, graded_class):
+    score, max_score = graded_class.score(exercise.stem, "solution")
     assert max_score > 0 and score == max_score
 
 
-def test_student_version_gets_zero(graded):
-    score, max_score = graded.score("stub")
+def test_student_version_gets_zero(exercise, graded_class):
+    score, max_score = graded_class.score(exercise.stem, "stub")
     assert max_score > 0 and score == 0
 
 
-def test_each_wrong_answer_loses_points_on_its_question_only(graded):
-    answers = answer_cells(graded.source)
-    missing = set(answers) - set(graded.wrong)
-    assert not missing, f"tests/wrong_answers/{graded.name}.py needs a wrong answer for {sorted(missing)}"
-    full = graded.score("solution")[1]
-    for key in graded.wrong:
-        answer_id, student = key.split("#")[0], wrong_student(key)
-        assert answer_id in answers, f"{key} in tests/wrong_answers/{graded.name}.py names no answer cell"
-        lost = [gid for gid in question_tests(graded.source, answer_id) if graded.score(student, gid)[0] < graded.score(student, gid)[1]]
+def test_each_wrong_answer_loses_points_on_its_question_only(exercise, wrong_answer_scores):
+    source = nbformat.read(exercise, as_version=4)
+    answers, points = answer_cells(source), grading_cells(source)
+    wrong = answercheck.wrong_answers(exercise)
+    missing = set(answers) - {k.split("#")[0] for k in wrong}
+    assert not missing, f"tests/wrong_answers/{exercise.stem}.py needs a wrong answer for {sorted(missing)}"
+    results = wrong_answer_scores[exercise.stem]
+    full = sum(points.values())
+    assert results["solution"] == {gid: (p, p) for gid, p in points.items()}, (
+        "the solution should get full marks in tools/answercheck.py as in nbgrader"
+    )
+    for key in wrong:
+        answer_id = key.split("#")[0]
+        lost = answercheck.lost(results[key])
         assert lost, f"the wrong answer {key} lost no points"
-        total, _ = graded.score(student)
+        total = sum(score for score, _ in results[key].values())
         assert 0 < total < full, f"a wrong {key} should give partial marks, got {total} of {full}"
-        for other in set(answers) - {answer_id}:
-            for gid in question_tests(graded.source, other):
-                score, max_score = graded.score(student, gid)
-                assert score == max_score, f"a wrong {key} cost points on {gid}"
+        others = [gid for gid in lost if gid not in question_tests(source, answer_id)]
+        assert not others, f"a wrong {key} cost points on {others}"
 
 
-def test_student_version_has_no_solutions_or_hidden_tests(graded):
-    text = "\n".join(c.source for c in graded.student_version.cells)
+def test_student_version_has_no_solutions_or_hidden_tests(exercise, graded_class):
+    source, student_version = nbformat.read(exercise, as_version=4), graded_class.student_versions[exercise.stem]
+    text = "\n".join(c.source for c in student_version.cells)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    for cell in graded.source.cells:
+    for cell in source.cells:
         for block in SOLUTION.findall(cell.source) + re.findall(
             r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.S
         ):
@@ -162,57 +238,59 @@ def test_student_version_has_no_solutions_or_hidden_tests(graded):
                     assert line.strip() not in text, f"leaked into the student version: {line.strip()}"
 
 
-@pytest.mark.xdist_group("failing-submissions")
-def test_raising_and_endless_submissions_are_graded_not_fatal(tmp_path):
-    exercise = EXERCISES[0]
-    name = exercise.stem
+def test_raising_looping_and_cell_deleting_submissions_are_graded_not_fatal(graded_class):
+    name = FAILING.stem
+    source = nbformat.read(FAILING, as_version=4)
+    full = graded_class.score(name, "solution")[1]
+    for student in ("raises", "loops"):
+        score, _ = graded_class.score(name, student)
+        assert 0 < score < full, (student, score)
+    # The deleted hidden test came back and passed; the deleted answer cost its question.
+    (first_id, _), (second_id, _) = list(answer_cells(source).items())[:2]
+    points = grading_cells(source)
+    for gid in question_tests(source, first_id):
+        assert graded_class.score(name, "deletes", gid) == (points[gid], points[gid]), gid
+    for gid in question_tests(source, second_id):
+        assert graded_class.score(name, "deletes", gid)[0] == 0, gid
+    expected = full - sum(points[g] for g in question_tests(source, second_id))
+    assert graded_class.score(name, "deletes") == (expected, full)
+
+
+def dump(course: Path, assignment: str) -> list[tuple]:
+    with Gradebook(f"sqlite:///{course}/gradebook.db", course_id="regopt") as gb:
+        return sorted(
+            (s.student_id, g.name, g.auto_score, g.max_score, g.needs_manual_grade)
+            for s in gb.assignment_submissions(assignment) for nb in s.notebooks for g in nb.grades
+        )
+
+
+def test_parallel_grading_matches_serial_nbgrader_and_answercheck(graded_class, wrong_answer_scores, tmp_path):
+    """The class's parallel run (forked kernels, a process per core) gives what plain
+    `nbgrader autograde` gives one submission after another, gradebook and CSV; and
+    tools/answercheck.py scores every wrong answer's test cells as nbgrader does."""
+    exercise = next(e for e in EXERCISES if e.stem.startswith(CROSS_CHECKED))
+    name, versions = exercise.stem, cross_checked_submissions(exercise)
     grading.release(tmp_path, [exercise])
-    source = nbformat.read(exercise, as_version=4)
-    first_answer = next(iter(answer_cells(source).values()))
-    submit(tmp_path, "raises", name, with_answer(source, first_answer, "raise RuntimeError('my code crashed')"))
-    submit(tmp_path, "loops", name, with_answer(source, first_answer, "while True:\n    pass"))
-    submit(tmp_path, "solution", name, source)
-    grading.autograde(tmp_path, name, "--Execute.timeout=10")
-    with Gradebook(f"sqlite:///{tmp_path}/gradebook.db", course_id="regopt") as gb:
-        scores = {s: gb.find_submission_notebook(name, name, s) for s in ("raises", "loops", "solution")}
-        full = scores["solution"].max_score
-        assert scores["solution"].score == full
-        for student in ("raises", "loops"):
-            assert 0 < scores[student].score < full, (student, scores[student].score)
-    shutil.rmtree(tmp_path / "autograded")
+    versions["stub"] = nbformat.read(tmp_path / "release" / name / exercise.name, as_version=4)
+    for student, nb in versions.items():
+        submit(tmp_path, student, name, nb)
+    grading.nbgrader(tmp_path, "autograde", name, "--force")
+    serial = dump(tmp_path, name)
+    assert dump(graded_class.course, name) == serial
+    assert len(serial) == len(versions) * len(grading_cells(versions["solution"]))
 
+    def rows(course: Path) -> list[str]:
+        text = grading.export(course, course / "grades.csv").read_text()
+        # (export lists every student of the course under every assignment)
+        return [row for row in text.splitlines()[1:]
+                if row.startswith(f"{name},") and row.split(",")[3] in versions]
 
-@pytest.mark.xdist_group("parallel-grading")
-def test_parallel_grading_matches_serial_nbgrader(tmp_path):
-    """Parallel grading with forked kernels gives the gradebook and grades.csv of plain `nbgrader autograde`."""
-    exercise = next(e for e in EXERCISES if e.stem.startswith("17_"))
-    name = exercise.stem
-    source = nbformat.read(exercise, as_version=4)
-    wrong = runpy.run_path(str(WRONG_DIR / f"{name}.py"))["WRONG"]
-    answers = answer_cells(source)
-    courses = {kind: tmp_path / kind for kind in ("serial", "parallel")}
-    for course in courses.values():
-        grading.release(course, [exercise])
-        student_version = nbformat.read(course / "release" / name / exercise.name, as_version=4)
-        submit(course, "solution", name, source)
-        submit(course, "stub", name, student_version)
-        for answer_id, index in answers.items():
-            submit(course, f"wrong-{answer_id}", name, with_answer(source, index, wrong[answer_id]))
-        submit(course, "raises", name, with_answer(source, next(iter(answers.values())), "raise RuntimeError('crash')"))
-    grading.nbgrader(courses["serial"], "autograde", name, "--force")
-    grading.export(courses["serial"], courses["serial"] / "grades.csv")
-    grading.grade(courses["parallel"], jobs=2)
-
-    def dump(course):
-        with Gradebook(f"sqlite:///{course}/gradebook.db", course_id="regopt") as gb:
-            return sorted(
-                (s.student_id, g.name, g.auto_score, g.max_score, g.needs_manual_grade)
-                for s in gb.assignment_submissions(name) for nb in s.notebooks for g in nb.grades
-            )
-
-    assert dump(courses["parallel"]) == dump(courses["serial"])
-    assert len(dump(courses["serial"])) == (len(answers) + 3) * len(grading_cells(source))
-    assert (courses["parallel"] / "grades.csv").read_text() == (courses["serial"] / "grades.csv").read_text()
+    assert rows(graded_class.course) == rows(tmp_path)
+    checked = wrong_answer_scores[name]
+    for key in answercheck.wrong_answers(exercise):
+        by_nbgrader = {gid: (auto, top) for student, gid, auto, top, _ in serial if student == wrong_student(key)}
+        assert checked[key] == {gid: by_nbgrader[gid] for gid in checked[key]}, key
+        assert set(checked[key]) == set(grading_cells(versions["solution"])), key
 
 
 def test_merged_shards_give_the_class_csv(tmp_path):

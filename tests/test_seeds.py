@@ -169,12 +169,29 @@ def test_seed_band_draws_every_seed_the_mean_and_the_band():
     np.testing.assert_allclose(ax.lines[3].get_ydata(), [4.0, 4.0])
 
 
-def test_a_loss_that_is_not_a_mean_over_examples_is_refused(digits64):
+def test_a_loss_that_is_not_a_mean_over_examples_trains_each_member_as_fit_does(digits64):
     train_set, _ = digits64
 
     def summed(outputs, y):
         return F.cross_entropy(outputs, y, reduction="sum")
 
-    with pytest.raises(ValueError, match="mean of per-example terms"):
-        seeds.fit_seeds(make, train_set, seeds=[0, 1], loss_fn=summed, optimizer=lambda p: optim.SGD(p, lr=0.01),
-                        epochs=1, batch_size=32, progress=False)
+    run = seeds.fit_seeds(make, train_set, seeds=[0, 1], loss_fn=summed, optimizer=lambda p: optim.SGD(p, lr=1e-3),
+                          epochs=2, batch_size=32, progress=False)
+    alone = make(1)
+    history = train.fit(alone, train_set, loss_fn=summed, optimizer=optim.SGD(alone.parameters(), lr=1e-3),
+                        epochs=2, batch_size=32, seed=1, progress=False)
+    np.testing.assert_allclose(run.histories[1].step_loss, history.step_loss, rtol=1e-9)
+
+
+def test_a_loss_that_vmap_cannot_batch_is_called_member_by_member(digits64):
+    train_set, _ = digits64
+    calls = []
+
+    def counted(outputs, y):
+        calls.append(1)
+        outputs.detach().sum().item()  # not allowed under vmap: forces the loop
+        return F.cross_entropy(outputs, y)
+
+    run = seeds.fit_seeds(make, train_set, seeds=[0, 1, 2], loss_fn=counted, optimizer=lambda p: optim.SGD(p, lr=0.01),
+                          epochs=1, batch_size=len(train_set[0]), progress=False)
+    assert len(run.histories[2].step_loss) == 1 and len(calls) >= 3

@@ -1,10 +1,12 @@
-"""Looking inside a network while it trains (chapter 3, used again in chapters 7 and 9).
+"""Looking inside a network while it trains (chapter 3, used again in
+chapters 7 and 9).
 
-- ``dead_unit_fraction``: how many ReLU units never fire on a data set (dying ReLU), and
-  ``reinitialize_dead_units`` to bring them back
-- ``layer_statistics``: activation and gradient scales layer by layer (vanishing and
-  exploding gradients vs depth)
-- ``hessian_eigenvalues``: the curvature of a small loss (minima, maxima, saddles)
+- ``dead_unit_fraction``: how many ReLU units never fire on a data set
+  (dying ReLU), and ``reinitialize_dead_units`` to bring them back
+- ``layer_statistics``: activation and gradient scales layer by layer
+  (vanishing and exploding gradients vs depth)
+- ``hessian_eigenvalues``: the curvature of a small loss
+  (minima, maxima, saddles)
 """
 
 from __future__ import annotations
@@ -18,38 +20,58 @@ from torch import nn
 from ._checks import check_same_length
 from .reproducibility import device_of
 
-__all__ = ["dead_unit_fraction", "reinitialize_dead_units", "LayerStats", "layer_statistics", "hessian_eigenvalues"]
+__all__ = [
+    "dead_unit_fraction", "reinitialize_dead_units", "LayerStats",
+    "layer_statistics", "hessian_eigenvalues",
+]
 
 
-def _named(model: nn.Module, kind: type[nn.Module]) -> list[tuple[str, nn.Module]]:
-    found = [(name, m) for name, m in model.named_modules() if isinstance(m, kind)]
+def _named(
+    model: nn.Module, kind: type[nn.Module]
+) -> list[tuple[str, nn.Module]]:
+    found = [
+        (name, m)
+        for name, m in model.named_modules()
+        if isinstance(m, kind)
+    ]
     if not found:
         raise ValueError(f"Invalid model: it has no {kind.__name__} module")
     return found
 
 
 @torch.no_grad()
-def dead_unit_fraction(model: nn.Module, X: torch.Tensor) -> dict[str, float]:
-    """For each ``nn.ReLU`` module of ``model``, the fraction of its units that are dead on ``X``.
+def dead_unit_fraction(
+    model: nn.Module, X: torch.Tensor
+) -> dict[str, float]:
+    """For each ``nn.ReLU`` module of ``model``, the fraction of its units
+    that are dead on ``X``.
 
-    A unit j is dead when its output h_j = max(0, a_j) is zero for every example of X:
-    then dL/da_j = 0 for all of them and gradient descent can never revive it.
+    A unit j is dead when its output h_j = max(0, a_j) is zero for every
+    example of X: then dL/da_j = 0 for all of them and gradient descent can
+    never revive it.
 
-        fraction = 1/H sum_j [ max_i h_ij == 0 ]          (H units, i over the rows of X)
+        fraction = 1/H sum_j [ max_i h_ij == 0 ]
+                   (H units, i over the rows of X)
 
-    A unit is one entry of the ReLU's output per example (a channel-position for a
-    convolution). The model runs in eval mode; its mode is restored afterwards. Returns
-    ``{module name: fraction}`` in the order of the forward pass.
+    A unit is one entry of the ReLU's output per example (a channel-position
+    for a convolution). The model runs in eval mode; its mode is restored
+    afterwards. Returns ``{module name: fraction}`` in the order of the
+    forward pass.
     """
     relus = _named(model, nn.ReLU)
     outputs: dict[str, torch.Tensor] = {}
 
     def recorder(name: str):
-        def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        def hook(
+            module: nn.Module, inputs: tuple, output: torch.Tensor
+        ) -> None:
             outputs[name] = output.detach().flatten(start_dim=1)  # (N, H)
         return hook
 
-    handles = [module.register_forward_hook(recorder(name)) for name, module in relus]
+    handles = [
+        module.register_forward_hook(recorder(name))
+        for name, module in relus
+    ]
     was_training = model.training
     try:
         model.eval()
@@ -58,31 +80,48 @@ def dead_unit_fraction(model: nn.Module, X: torch.Tensor) -> dict[str, float]:
         model.train(was_training)
         for handle in handles:
             handle.remove()
-    return {name: (h.amax(dim=0) <= 0).sum().item() / h.shape[1] for name, h in outputs.items()}
+    return {
+        name: (h.amax(dim=0) <= 0).sum().item() / h.shape[1]
+        for name, h in outputs.items()
+    }
 
 
 @torch.no_grad()
 def reinitialize_dead_units(
-    model: nn.Sequential, layer: int, X: torch.Tensor, *, generator: torch.Generator | None = None
+    model: nn.Sequential,
+    layer: int,
+    X: torch.Tensor,
+    *,
+    generator: torch.Generator | None = None,
 ) -> int:
-    """Give the dead units of the linear layer ``model[layer]`` fresh weights; returns how many.
+    """Give the dead units of the linear layer ``model[layer]`` fresh
+    weights; returns how many.
 
-    Unit j of a = W h + b is dead on X when a_j <= 0 for every example (its ReLU never
-    fires). Its incoming weights W[j, :] are redrawn with He's uniform initialization and
-    its bias set to 0, so it fires on about half the examples again; the other units keep
-    what they learned.
+    Unit j of a = W h + b is dead on X when a_j <= 0 for every example
+    (its ReLU never fires). Its incoming weights W[j, :] are redrawn with
+    He's uniform initialization and its bias set to 0, so it fires on about
+    half the examples again; the other units keep what they learned.
     """
     from .init import kaiming_uniform_
 
     linear = model[layer]
     if not isinstance(linear, nn.Linear):
-        raise ValueError(f"Invalid layer: model[{layer}] is {type(linear).__name__}, not nn.Linear")
-    dead = (model[: layer + 1](X.to(device_of(model))) <= 0).all(dim=0)  # (units,): never positive on X
+        raise ValueError(
+            f"Invalid layer: model[{layer}] is {type(linear).__name__}, "
+            "not nn.Linear"
+        )
+    # (units,): never positive on X
+    dead = (model[: layer + 1](X.to(device_of(model))) <= 0).all(dim=0)
     if not dead.any():
         return 0
-    # Drawn on the CPU, where the generator lives, then moved to the layer's device.
-    fresh = torch.empty(int(dead.sum()), linear.in_features, dtype=linear.weight.dtype)
-    fresh = kaiming_uniform_(fresh, nonlinearity="relu", generator=generator)
+    # Drawn on the CPU, where the generator lives, then moved to the
+    # layer's device.
+    fresh = torch.empty(
+        int(dead.sum()), linear.in_features, dtype=linear.weight.dtype
+    )
+    fresh = kaiming_uniform_(
+        fresh, nonlinearity="relu", generator=generator
+    )
     linear.weight[dead] = fresh.to(linear.weight.device)
     linear.bias[dead] = 0.0
     return int(dead.sum())
@@ -90,7 +129,9 @@ def reinitialize_dead_units(
 
 @dataclass(frozen=True)
 class LayerStats:
-    """Scales of one ``nn.Linear`` layer a = W h + b, from one forward and backward pass."""
+    """Scales of one ``nn.Linear`` layer a = W h + b, from one forward and
+    backward pass.
+    """
 
     name: str
     input_std: float  # std of h, the activations entering the layer
@@ -105,23 +146,33 @@ def layer_statistics(
     y: torch.Tensor,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
 ) -> list[LayerStats]:
-    """Activation and gradient scales of every ``nn.Linear`` layer, input to output.
+    """Activation and gradient scales of every ``nn.Linear`` layer, input
+    to output.
 
-    One forward pass on ``(X, y)`` records std(h) and std(a) for each layer a = W h + b;
-    one backward pass of J = loss_fn(model(X), y) gives dJ/dW. Plotted against depth,
-    grad_std shrinking geometrically towards the input is the vanishing gradient
-    (growing: exploding). The model's gradients are left as they were.
+    One forward pass on ``(X, y)`` records std(h) and std(a) for each layer
+    a = W h + b; one backward pass of J = loss_fn(model(X), y) gives dJ/dW.
+    Plotted against depth, grad_std shrinking geometrically towards the
+    input is the vanishing gradient (growing: exploding). The model's
+    gradients are left as they were.
     """
     check_same_length("X", X, "y", y)
     linears = _named(model, nn.Linear)
     scales: dict[str, tuple[float, float]] = {}
 
     def recorder(name: str):
-        def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
-            scales[name] = (inputs[0].detach().std().item(), output.detach().std().item())
+        def hook(
+            module: nn.Module, inputs: tuple, output: torch.Tensor
+        ) -> None:
+            scales[name] = (
+                inputs[0].detach().std().item(),
+                output.detach().std().item(),
+            )
         return hook
 
-    handles = [module.register_forward_hook(recorder(name)) for name, module in linears]
+    handles = [
+        module.register_forward_hook(recorder(name))
+        for name, module in linears
+    ]
     device = device_of(model)
     try:
         loss = loss_fn(model(X.to(device)), y.to(device))
@@ -129,28 +180,42 @@ def layer_statistics(
         for handle in handles:
             handle.remove()
     weights = [module.weight for _, module in linears]
-    grads = torch.autograd.grad(loss, weights)  # dJ/dW per layer, without touching .grad
+    # dJ/dW per layer, without touching .grad
+    grads = torch.autograd.grad(loss, weights)
     return [
         LayerStats(name, *scales[name], g.std().item(), g.norm().item())
         for (name, _), g in zip(linears, grads)
     ]
 
 
-def hessian_eigenvalues(loss_fn: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor) -> torch.Tensor:
-    """Eigenvalues of the Hessian H_ij = d^2 J / d theta_i d theta_j at ``theta``, ascending.
+def hessian_eigenvalues(
+    loss_fn: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor
+) -> torch.Tensor:
+    """Eigenvalues of the Hessian H_ij = d^2 J / d theta_i d theta_j at
+    ``theta``, ascending.
 
-    ``loss_fn`` maps a flat parameter vector (P,) to a scalar J. The full P x P Hessian is
-    formed by autograd, so keep P small (a few thousand at most). All eigenvalues positive:
-    a local minimum; all negative: a maximum; both signs: a saddle point. H is symmetrized,
-    (H + H^T) / 2, before ``torch.linalg.eigvalsh`` to remove round-off asymmetry.
+    ``loss_fn`` maps a flat parameter vector (P,) to a scalar J. The full
+    P x P Hessian is formed by autograd, so keep P small (a few thousand at
+    most). All eigenvalues positive: a local minimum; all negative: a
+    maximum; both signs: a saddle point. H is symmetrized, (H + H^T) / 2,
+    before ``torch.linalg.eigvalsh`` to remove round-off asymmetry.
     """
     if theta.dim() != 1:
-        raise ValueError(f"Invalid theta: expected a flat 1-D parameter vector, got shape {tuple(theta.shape)}")
+        raise ValueError(
+            "Invalid theta: expected a flat 1-D parameter vector, got "
+            f"shape {tuple(theta.shape)}"
+        )
     if not theta.is_floating_point():
-        raise ValueError(f"Invalid theta: expected a floating-point tensor, got dtype {theta.dtype}")
+        raise ValueError(
+            "Invalid theta: expected a floating-point tensor, got dtype "
+            f"{theta.dtype}"
+        )
     J = loss_fn(theta.detach())
     if not isinstance(J, torch.Tensor) or J.numel() != 1:
         shape = tuple(getattr(J, "shape", ()))
-        raise ValueError(f"loss_fn must return a scalar tensor, got {type(J).__name__} of shape {shape}")
+        raise ValueError(
+            f"loss_fn must return a scalar tensor, got {type(J).__name__} "
+            f"of shape {shape}"
+        )
     H = torch.autograd.functional.hessian(loss_fn, theta.detach())  # (P, P)
     return torch.linalg.eigvalsh((H + H.T) / 2)

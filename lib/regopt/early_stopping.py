@@ -1,9 +1,10 @@
-"""Early stopping (chapter 15): a callback for ``fit``, its two meta-algorithms, and its
-equivalence to an L2 penalty on a quadratic.
+"""Early stopping (chapter 15): a callback for ``fit``, its two
+meta-algorithms, and its equivalence to an L2 penalty on a quadratic.
 
-The callback follows Goodfellow et al. (2016), algorithm 7.1: keep the parameters with
-the lowest validation error seen so far, stop after ``patience`` epochs without
-improvement, and return the kept parameters rather than the last ones.
+The callback follows Goodfellow et al. (2016), algorithm 7.1: keep the
+parameters with the lowest validation error seen so far, stop after
+``patience`` epochs without improvement, and return the kept parameters
+rather than the last ones.
 """
 
 from __future__ import annotations
@@ -33,38 +34,63 @@ MakeOptimizer = Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer]
 
 
 class EarlyStopping(Callback):
-    """Stop ``fit`` when the validation error has not improved for ``patience`` epochs.
+    """Stop ``fit`` when the validation error has not improved for
+    ``patience`` epochs.
 
-    After epoch i with validation error v_i (``monitor="val_loss"``, or the error rate
-    1 - accuracy for ``monitor="val_acc"``):
+    After epoch i with validation error v_i (``monitor="val_loss"``, or the
+    error rate 1 - accuracy for ``monitor="val_acc"``):
 
-        if v_i < v* - min_delta:  v* <- v_i,  i* <- i,  theta* <- theta,  wait <- 0
-        else:                     wait <- wait + 1;  stop if wait >= patience
+        if v_i < v* - min_delta:  v* <- v_i,  i* <- i,  theta* <- theta,
+                                  wait <- 0
+        else:                     wait <- wait + 1;
+                                  stop if wait >= patience
 
-    with v* = infinity at the start, so epoch 1 always improves. At the end of training the
-    model gets theta* back (``restore_best=True``). Afterwards ``best_epoch`` is i*,
-    ``best_value`` is v*, and ``stopped_epoch`` the epoch at which it stopped training
-    (``None`` if ``fit`` ran out of epochs first).
+    with v* = infinity at the start, so epoch 1 always improves. At the end
+    of training the model gets theta* back (``restore_best=True``).
+    Afterwards ``best_epoch`` is i*, ``best_value`` is v*, and
+    ``stopped_epoch`` the epoch at which it stopped training (``None`` if
+    ``fit`` ran out of epochs first).
     """
 
     def __init__(
-        self, *, patience: int = 10, min_delta: float = 0.0, monitor: str = "val_loss", restore_best: bool = True
+        self,
+        *,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        monitor: str = "val_loss",
+        restore_best: bool = True,
     ) -> None:
         check_positive_int("patience", patience)
         check_positive("min_delta", min_delta, allow_zero=True)
         check_choice("monitor", monitor, ("val_loss", "val_acc"))
-        self.patience, self.min_delta, self.monitor, self.restore_best = patience, min_delta, monitor, restore_best
+        self.patience, self.min_delta, self.monitor, self.restore_best = (
+            patience, min_delta, monitor, restore_best
+        )
 
     def on_train_begin(self, model: nn.Module) -> None:
-        self.best_value, self.best_epoch, self.wait, self.stopped_epoch = float("inf"), 0, 0, None
+        self.best_value, self.best_epoch, self.wait, self.stopped_epoch = (
+            float("inf"), 0, 0, None
+        )
         self.best_state = copy.deepcopy(model.state_dict())
 
-    def on_epoch_end(self, epoch: int, history: History, model: nn.Module) -> bool:
+    def on_epoch_end(
+        self, epoch: int, history: History, model: nn.Module
+    ) -> bool:
         if not history.val_loss:
-            raise ValueError("EarlyStopping needs a validation set: pass val=(X_val, y_val) to fit")
+            raise ValueError(
+                "EarlyStopping needs a validation set: pass val=(X_val, "
+                "y_val) to fit"
+            )
         if self.monitor == "val_acc" and history.val_acc[-1] is None:
-            raise ValueError("EarlyStopping(monitor='val_acc') needs a classification task; use monitor='val_loss'")
-        value = history.val_loss[-1] if self.monitor == "val_loss" else 1.0 - history.val_acc[-1]
+            raise ValueError(
+                "EarlyStopping(monitor='val_acc') needs a classification "
+                "task; use monitor='val_loss'"
+            )
+        value = (
+            history.val_loss[-1]
+            if self.monitor == "val_loss"
+            else 1.0 - history.val_acc[-1]
+        )
         if value < self.best_value - self.min_delta:
             self.best_value, self.best_epoch, self.wait = value, epoch, 0
             self.best_state = copy.deepcopy(model.state_dict())
@@ -81,8 +107,10 @@ class EarlyStopping(Callback):
 
 
 class Retrained(NamedTuple):
-    """What a meta-algorithm returns: the final model, the best epoch i* of the first run,
-    and the histories of the first (early-stopped) and the second run."""
+    """What a meta-algorithm returns: the final model, the best epoch i* of
+    the first run, and the histories of the first (early-stopped) and the
+    second run.
+    """
 
     model: nn.Module
     best_epoch: int
@@ -90,11 +118,22 @@ class Retrained(NamedTuple):
     second: History
 
 
-def _early_stopped_run(make_model, make_optimizer, subtrain, valid, *, patience, max_epochs, **fit_kwargs):
+def _early_stopped_run(
+    make_model,
+    make_optimizer,
+    subtrain,
+    valid,
+    *,
+    patience,
+    max_epochs,
+    **fit_kwargs,
+):
     model = make_model()
     stopper = EarlyStopping(patience=patience)
-    history = fit(model, subtrain, optimizer=make_optimizer(model.parameters()), epochs=max_epochs, val=valid,
-                  callbacks=[stopper], **fit_kwargs)
+    history = fit(
+        model, subtrain, optimizer=make_optimizer(model.parameters()),
+        epochs=max_epochs, val=valid, callbacks=[stopper], **fit_kwargs,
+    )
     return model, stopper.best_epoch, history
 
 
@@ -112,33 +151,46 @@ def retrain_on_all_data(
     max_epochs: int = 1000,
     **fit_kwargs,
 ) -> Retrained:
-    """Early stopping finds how long to train; then train again, on all the data, that long.
+    """Early stopping finds how long to train; then train again, on all the
+    data, that long.
 
     Goodfellow et al. (2016), algorithm 7.2:
 
-        1. run early stopping from a fresh model on ``subtrain``, validating on ``valid``: i*
-        2. fresh model again (``make_model()``; give it a seed so both starts are equal)
+        1. run early stopping from a fresh model on ``subtrain``,
+           validating on ``valid``: i*
+        2. fresh model again (``make_model()``; give it a seed so both
+           starts are equal)
         3. train on subtrain + valid for i* epochs
 
-    Note: i* counts epochs (passes over the data), not parameter updates; with minibatches
-    the second run, on more data, takes more updates per epoch. The book's choice; the
-    other is as defensible. ``fit_kwargs`` (``loss_fn``, ``batch_size``, ...) go to both runs.
+    Note: i* counts epochs (passes over the data), not parameter updates;
+    with minibatches the second run, on more data, takes more updates per
+    epoch. The book's choice; the other is as defensible. ``fit_kwargs``
+    (``loss_fn``, ``batch_size``, ...) go to both runs.
     """
-    _, best_epoch, first = _early_stopped_run(make_model, make_optimizer, subtrain, valid,
-                                              patience=patience, max_epochs=max_epochs, **fit_kwargs)
+    _, best_epoch, first = _early_stopped_run(
+        make_model, make_optimizer, subtrain, valid, patience=patience,
+        max_epochs=max_epochs, **fit_kwargs,
+    )
     model = make_model()
-    second = fit(model, _concat(subtrain, valid), optimizer=make_optimizer(model.parameters()), epochs=best_epoch,
-                 **fit_kwargs)
+    second = fit(
+        model, _concat(subtrain, valid),
+        optimizer=make_optimizer(model.parameters()), epochs=best_epoch,
+        **fit_kwargs,
+    )
     return Retrained(model, best_epoch, first, second)
 
 
 class _StopAtValLoss(Callback):
-    """Stops ``fit`` once the loss on the validation part falls to ``target``."""
+    """Stops ``fit`` once the loss on the validation part falls
+    to ``target``.
+    """
 
     def __init__(self, target: float) -> None:
         self.target = target
 
-    def on_epoch_end(self, epoch: int, history: History, model: nn.Module) -> bool:
+    def on_epoch_end(
+        self, epoch: int, history: History, model: nn.Module
+    ) -> bool:
         return history.val_loss[-1] <= self.target
 
 
@@ -152,51 +204,69 @@ def continue_to_train_loss(
     max_epochs: int = 1000,
     **fit_kwargs,
 ) -> Retrained:
-    """Early stopping finds the training loss at which overfitting starts; keep the
-    parameters and train on all the data until that loss is reached again.
+    """Early stopping finds the training loss at which overfitting starts;
+    keep the parameters and train on all the data until that loss is
+    reached again.
 
     Goodfellow et al. (2016), algorithm 7.3:
 
-        1. run early stopping on ``subtrain``, validating on ``valid``; keep theta*
+        1. run early stopping on ``subtrain``, validating on ``valid``;
+           keep theta*
         2. eps <- J(theta*; subtrain), the training loss at the best epoch
-        3. from theta*, train on subtrain + valid while J(theta; valid) > eps
+        3. from theta*, train on subtrain + valid while
+           J(theta; valid) > eps
 
-    The loss on the ``valid`` examples (now training examples too) is compared with eps.
-    It may never get there, so the second run stops after ``max_epochs`` regardless; then
-    ``second.val_loss[-1] > eps`` tells you so. ``best_epoch`` is i* of the first run.
+    The loss on the ``valid`` examples (now training examples too) is
+    compared with eps. It may never get there, so the second run stops after
+    ``max_epochs`` regardless; then ``second.val_loss[-1] > eps`` tells you
+    so. ``best_epoch`` is i* of the first run.
     """
-    model, best_epoch, first = _early_stopped_run(make_model, make_optimizer, subtrain, valid,
-                                                  patience=patience, max_epochs=max_epochs, **fit_kwargs)
+    model, best_epoch, first = _early_stopped_run(
+        make_model, make_optimizer, subtrain, valid, patience=patience,
+        max_epochs=max_epochs, **fit_kwargs,
+    )
     eps = first.train_loss[best_epoch]
-    second = fit(model, _concat(subtrain, valid), optimizer=make_optimizer(model.parameters()), epochs=max_epochs,
-                 val=valid, callbacks=[_StopAtValLoss(eps)], **fit_kwargs)
+    second = fit(
+        model, _concat(subtrain, valid),
+        optimizer=make_optimizer(model.parameters()), epochs=max_epochs,
+        val=valid, callbacks=[_StopAtValLoss(eps)], **fit_kwargs,
+    )
     return Retrained(model, best_epoch, first, second)
 
 
-def gd_shrinkage(eigenvalues: torch.Tensor, *, lr: float, steps: int) -> torch.Tensor:
-    """Fraction of w* that gradient descent from w = 0 has reached along each eigen-direction
-    of the Hessian H of a quadratic J(w) = 1/2 (w - w*)^T H (w - w*), after ``steps`` steps:
+def gd_shrinkage(
+    eigenvalues: torch.Tensor, *, lr: float, steps: int
+) -> torch.Tensor:
+    """Fraction of w* that gradient descent from w = 0 has reached along
+    each eigen-direction of the Hessian H of a quadratic
+    J(w) = 1/2 (w - w*)^T H (w - w*), after ``steps`` steps:
 
-        w_tau = Q [I - (I - lr Lambda)^tau] Q^T w*,  so the factor is 1 - (1 - lr lambda_i)^tau
+        w_tau = Q [I - (I - lr Lambda)^tau] Q^T w*,
+        so the factor is 1 - (1 - lr lambda_i)^tau
     """
     check_positive("lr", lr)
     check_positive_int("steps", steps)
     return 1 - (1 - lr * eigenvalues) ** steps
 
 
-def ridge_shrinkage(eigenvalues: torch.Tensor, *, alpha: float) -> torch.Tensor:
+def ridge_shrinkage(
+    eigenvalues: torch.Tensor, *, alpha: float
+) -> torch.Tensor:
     """The same fraction for the minimum of J(w) + alpha/2 ||w||^2:
 
-        w_ridge = Q (Lambda + alpha I)^{-1} Lambda Q^T w*,  so the factor is lambda_i / (lambda_i + alpha)
+        w_ridge = Q (Lambda + alpha I)^{-1} Lambda Q^T w*,
+        so the factor is lambda_i / (lambda_i + alpha)
     """
     check_positive("alpha", alpha, allow_zero=True)
     return eigenvalues / (eigenvalues + alpha)
 
 
 def equivalent_alpha(*, lr: float, steps: int) -> float:
-    """The L2 strength that ``steps`` steps of gradient descent with rate ``lr`` imitate:
-    alpha ~ 1 / (tau * lr) (Goodfellow et al. 2016, section 7.8): if lr * lambda_i << 1 and
-    lambda_i / alpha << 1, both factors are about tau * lr * lambda_i; if lambda_i >> alpha both are near 1."""
+    """The L2 strength that ``steps`` steps of gradient descent with rate
+    ``lr`` imitate: alpha ~ 1 / (tau * lr) (Goodfellow et al. 2016, section
+    7.8): if lr * lambda_i << 1 and lambda_i / alpha << 1, both factors are
+    about tau * lr * lambda_i; if lambda_i >> alpha both are near 1.
+    """
     check_positive("lr", lr)
     check_positive_int("steps", steps)
     return 1.0 / (steps * lr)

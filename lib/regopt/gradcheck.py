@@ -1,11 +1,13 @@
-"""Gradient checking: central finite differences compared with autograd (chapter 1).
+"""Gradient checking: central finite differences compared with autograd
+(chapter 1).
 
 The central difference
 
     df/dx_i ~ (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)
 
-has error O(eps^2), against O(eps) for the one-sided difference (f(x + eps e_i) - f(x)) / eps.
-In float64 with eps ~ 1e-6 it agrees with a correct analytic gradient to about 1e-9 relative.
+has error O(eps^2), against O(eps) for the one-sided difference
+(f(x + eps e_i) - f(x)) / eps. In float64 with eps ~ 1e-6 it agrees with a
+correct analytic gradient to about 1e-9 relative.
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ __all__ = ["numerical_gradient", "relative_error", "gradcheck"]
 
 @torch.no_grad()
 def numerical_gradient(
-    f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *, eps: float = 1e-6, kind: str = "central"
+    f: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    *,
+    eps: float = 1e-6,
+    kind: str = "central",
 ) -> torch.Tensor:
-    """Finite-difference gradient of the scalar function ``f`` at ``x`` (any shape).
+    """Finite-difference gradient of the scalar function ``f`` at ``x``
+    (any shape).
 
     ``kind="central"``: g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps);
-    ``kind="forward"``: g_i = (f(x + eps e_i) - f(x)) / eps.
-    ``x`` is left unchanged. Use float64: in float32 rounding swamps the difference.
+    ``kind="forward"``: g_i = (f(x + eps e_i) - f(x)) / eps. ``x`` is left
+    unchanged. Use float64: in float32 rounding swamps the difference.
     """
     check_positive("eps", eps)
     check_choice("kind", kind, ("central", "forward"))
@@ -48,21 +55,34 @@ def numerical_gradient(
     return grad.view_as(x)
 
 
-def relative_error(a: torch.Tensor, b: torch.Tensor, *, floor: float = 1e-12) -> float:
-    """``||a - b|| / max(||a|| + ||b||, floor)``: scale-free distance between two gradients."""
+def relative_error(
+    a: torch.Tensor, b: torch.Tensor, *, floor: float = 1e-12
+) -> float:
+    """``||a - b|| / max(||a|| + ||b||, floor)``: scale-free distance
+    between two gradients.
+    """
     if a.shape != b.shape:
-        raise ValueError(f"Shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}")
-    return ((a - b).norm() / max((a.norm() + b.norm()).item(), floor)).item()
+        raise ValueError(
+            f"Shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}"
+        )
+    return (
+        (a - b).norm() / max((a.norm() + b.norm()).item(), floor)
+    ).item()
 
 
 def gradcheck(
-    loss: Callable[[], torch.Tensor], params: Iterable[torch.Tensor], *, eps: float = 1e-6
+    loss: Callable[[], torch.Tensor],
+    params: Iterable[torch.Tensor],
+    *,
+    eps: float = 1e-6,
 ) -> dict[int, float]:
-    """Compare autograd with central differences for every tensor in ``params``.
+    """Compare autograd with central differences for every tensor
+    in ``params``.
 
-    ``loss()`` recomputes the scalar loss from the current parameter values. Returns the
-    relative error per parameter (keyed by position in ``params``); a correct
-    backward pass in float64 gives errors around 1e-9 or smaller.
+    ``loss()`` recomputes the scalar loss from the current parameter values.
+    Returns the relative error per parameter (keyed by position in
+    ``params``); a correct backward pass in float64 gives errors around 1e-9
+    or smaller.
     """
     params = list(params)
     if not params:
@@ -71,12 +91,16 @@ def gradcheck(
     for k, p in enumerate(params):
         (analytic,) = torch.autograd.grad(loss(), p)
 
-        def f_of_p(value: torch.Tensor, p: torch.Tensor = p) -> torch.Tensor:
+        def f_of_p(
+            value: torch.Tensor, p: torch.Tensor = p
+        ) -> torch.Tensor:
             saved = p.detach().clone()
             p.data.copy_(value)
             out = loss()
             p.data.copy_(saved)
             return out
 
-        errors[k] = relative_error(analytic, numerical_gradient(f_of_p, p.detach(), eps=eps))
+        errors[k] = relative_error(
+            analytic, numerical_gradient(f_of_p, p.detach(), eps=eps)
+        )
     return errors

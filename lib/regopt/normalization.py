@@ -1,8 +1,9 @@
 """Input standardization and batch normalization, written out (chapter 9).
 
-``BatchNorm1d`` is a twin of ``torch.nn.BatchNorm1d``: same arguments, same buffers
-(``running_mean``, ``running_var``, ``num_batches_tracked``), same outputs, running
-statistics and gradients, so either module's ``state_dict`` loads into the other.
+``BatchNorm1d`` is a twin of ``torch.nn.BatchNorm1d``: same arguments, same
+buffers (``running_mean``, ``running_var``, ``num_batches_tracked``), same
+outputs, running statistics and gradients, so either module's ``state_dict``
+loads into the other.
 """
 
 from __future__ import annotations
@@ -16,54 +17,70 @@ __all__ = ["BatchNorm1d", "standardize"]
 
 
 def standardize(
-    X: torch.Tensor, mean: torch.Tensor | None = None, std: torch.Tensor | None = None
+    X: torch.Tensor,
+    mean: torch.Tensor | None = None,
+    std: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Standardize the columns of ``X``: x' = (x - mu) / sigma. Returns ``(X', mu, sigma)``.
+    """Standardize the columns of ``X``: x' = (x - mu) / sigma. Returns
+    ``(X', mu, sigma)``.
 
-    Without ``mean`` and ``std``, mu and sigma are the column means and (biased) standard
-    deviations of ``X`` itself, and a constant column gets sigma = 1. Compute them on the
-    training set and pass them back in for validation and test data, so that no statistic
-    leaks from the held-out examples.
+    Without ``mean`` and ``std``, mu and sigma are the column means and
+    (biased) standard deviations of ``X`` itself, and a constant column gets
+    sigma = 1. Compute them on the training set and pass them back in for
+    validation and test data, so that no statistic leaks from the
+    held-out examples.
     """
     if X.dim() != 2:
-        raise ValueError(f"Invalid X: expected a 2-D tensor (examples x features), got shape {tuple(X.shape)}")
+        raise ValueError(
+            "Invalid X: expected a 2-D tensor (examples x features), got "
+            f"shape {tuple(X.shape)}"
+        )
     if (mean is None) != (std is None):
-        raise ValueError("Pass both mean and std (statistics of the training set), or neither")
+        raise ValueError(
+            "Pass both mean and std (statistics of the training "
+            "set), or neither"
+        )
     if mean is None:
         mean = X.mean(dim=0)  # (D,)
         std = X.std(dim=0, unbiased=False)  # (D,)
         std = torch.where(std > 0, std, torch.ones_like(std))
     for name, stat in (("mean", mean), ("std", std)):
         if stat.shape != X.shape[1:]:
-            raise ValueError(f"Invalid {name}: expected shape {tuple(X.shape[1:])}, got {tuple(stat.shape)}")
+            raise ValueError(
+                f"Invalid {name}: expected shape {tuple(X.shape[1:])}, got "
+                f"{tuple(stat.shape)}"
+            )
     if (std <= 0).any():
         raise ValueError("Invalid std: every entry must be positive")
     return (X - mean) / std, mean, std
 
 
 class BatchNorm1d(nn.Module):
-    """Batch normalization over a minibatch of shape (N, C) or (N, C, L), as ``torch.nn.BatchNorm1d``.
+    """Batch normalization over a minibatch of shape (N, C) or (N, C, L),
+    as ``torch.nn.BatchNorm1d``.
 
-    In training mode, for each feature (channel) c, with the m = N (or N L) values x_i
-    of the minibatch B:
+    In training mode, for each feature (channel) c, with the m = N (or N L)
+    values x_i of the minibatch B:
 
         mu_B      = 1/m sum_i x_i
-        sigma2_B  = 1/m sum_i (x_i - mu_B)^2                  (biased: used to normalize)
+        sigma2_B  = 1/m sum_i (x_i - mu_B)^2   (biased: used to normalize)
         x_hat_i   = (x_i - mu_B) / sqrt(sigma2_B + eps)
-        y_i       = gamma x_hat_i + beta                      (gamma = weight, beta = bias)
+        y_i       = gamma x_hat_i + beta       (gamma = weight, beta = bias)
         mu_run    <- (1 - momentum) mu_run + momentum mu_B
         var_run   <- (1 - momentum) var_run + momentum m/(m-1) sigma2_B
 
-    In evaluation mode mu_run and var_run replace mu_B and sigma2_B, so an example's output
-    no longer depends on the rest of its batch. Gradients flow through mu_B and sigma2_B
-    by autograd, as in the chapter's derivation.
+    In evaluation mode mu_run and var_run replace mu_B and sigma2_B, so an
+    example's output no longer depends on the rest of its batch. Gradients
+    flow through mu_B and sigma2_B by autograd, as in the
+    chapter's derivation.
 
-    Note: the running variance averages the *unbiased* batch variance, m/(m-1) sigma2_B,
-    while the normalization uses the biased one; this is what PyTorch (and Ioffe and
-    Szegedy's inference rule) does. ``momentum`` weighs the *new* statistic, the opposite
-    of an optimizer's momentum; ``momentum=None`` gives the cumulative average over all
-    batches seen (factor 1/num_batches_tracked). Without ``track_running_stats`` there are
-    no running statistics and batch statistics are used in both modes.
+    Note: the running variance averages the *unbiased* batch variance,
+    m/(m-1) sigma2_B, while the normalization uses the biased one; this is
+    what PyTorch (and Ioffe and Szegedy's inference rule) does. ``momentum``
+    weighs the *new* statistic, the opposite of an optimizer's momentum;
+    ``momentum=None`` gives the cumulative average over all batches seen
+    (factor 1/num_batches_tracked). Without ``track_running_stats`` there
+    are no running statistics and batch statistics are used in both modes.
     """
 
     def __init__(
@@ -78,8 +95,13 @@ class BatchNorm1d(nn.Module):
         check_positive_int("num_features", num_features)
         check_positive("eps", eps)
         if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"Invalid momentum: {momentum} (expected 0 <= momentum <= 1, or None)")
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+            raise ValueError(
+                f"Invalid momentum: {momentum} (expected 0 <= momentum "
+                "<= 1, or None)"
+            )
+        self.num_features, self.eps, self.momentum = (
+            num_features, eps, momentum
+        )
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = nn.Parameter(torch.ones(num_features))  # gamma
@@ -90,7 +112,9 @@ class BatchNorm1d(nn.Module):
         if track_running_stats:
             self.register_buffer("running_mean", torch.zeros(num_features))
             self.register_buffer("running_var", torch.ones(num_features))
-            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+            self.register_buffer(
+                "num_batches_tracked", torch.tensor(0, dtype=torch.long)
+            )
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -105,43 +129,63 @@ class BatchNorm1d(nn.Module):
 
     def _check_input(self, x: torch.Tensor) -> None:
         if x.dim() not in (2, 3):
-            raise ValueError(f"BatchNorm1d expects a 2-D (N, C) or 3-D (N, C, L) input, got shape {tuple(x.shape)}")
+            raise ValueError(
+                "BatchNorm1d expects a 2-D (N, C) or 3-D (N, C, L) input, "
+                f"got shape {tuple(x.shape)}"
+            )
         if x.shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.num_features}) got an input with {x.shape[1]} features (shape {tuple(x.shape)})"
+                f"BatchNorm1d({self.num_features}) got an input with "
+                f"{x.shape[1]} features (shape {tuple(x.shape)})"
             )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)
-        dims = (0,) if x.dim() == 2 else (0, 2)  # every axis except the feature axis
-        shape = (1, -1) if x.dim() == 2 else (1, -1, 1)  # broadcast a (C,) vector against x
+        # every axis except the feature axis
+        dims = (0,) if x.dim() == 2 else (0, 2)
+        # broadcast a (C,) vector against x
+        shape = (1, -1) if x.dim() == 2 else (1, -1, 1)
         use_batch_stats = self.training or not self.track_running_stats
         if use_batch_stats:
             m = x.numel() // self.num_features
             if self.training and m < 2:
                 raise ValueError(
-                    f"BatchNorm1d needs more than 1 value per feature in training, got shape {tuple(x.shape)}"
+                    "BatchNorm1d needs more than 1 value per feature in "
+                    f"training, got shape {tuple(x.shape)}"
                 )
             mu = x.mean(dim=dims)  # mu_B, (C,)
-            var = ((x - mu.view(shape)) ** 2).mean(dim=dims)  # sigma2_B (biased), (C,)
+            # sigma2_B (biased), (C,)
+            var = ((x - mu.view(shape)) ** 2).mean(dim=dims)
             if self.training and self.track_running_stats:
                 self._update_running_stats(mu.detach(), var.detach(), m)
         else:
             mu, var = self.running_mean, self.running_var
-        x_hat = (x - mu.view(shape)) / torch.sqrt(var.view(shape) + self.eps)
+        x_hat = (
+            (x - mu.view(shape)) / torch.sqrt(var.view(shape) + self.eps)
+        )
         if self.affine:
-            return self.weight.view(shape) * x_hat + self.bias.view(shape)  # gamma x_hat + beta
+            # gamma x_hat + beta
+            return self.weight.view(shape) * x_hat + self.bias.view(shape)
         return x_hat
 
     @torch.no_grad()
-    def _update_running_stats(self, mu: torch.Tensor, var: torch.Tensor, m: int) -> None:
+    def _update_running_stats(
+        self, mu: torch.Tensor, var: torch.Tensor, m: int
+    ) -> None:
         self.num_batches_tracked.add_(1)
-        rho = self.momentum if self.momentum is not None else 1.0 / self.num_batches_tracked.item()
-        self.running_mean.mul_(1 - rho).add_(mu, alpha=rho)  # mu_run <- (1 - rho) mu_run + rho mu_B
-        self.running_var.mul_(1 - rho).add_(var * m / (m - 1), alpha=rho)  # unbiased sigma2_B
+        rho = (
+            self.momentum
+            if self.momentum is not None
+            else 1.0 / self.num_batches_tracked.item()
+        )
+        # mu_run <- (1 - rho) mu_run + rho mu_B
+        self.running_mean.mul_(1 - rho).add_(mu, alpha=rho)
+        # unbiased sigma2_B
+        self.running_var.mul_(1 - rho).add_(var * m / (m - 1), alpha=rho)
 
     def extra_repr(self) -> str:
         return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"{self.num_features}, eps={self.eps}, "
+            f"momentum={self.momentum}, affine={self.affine}, "
             f"track_running_stats={self.track_running_stats}"
         )

@@ -1,16 +1,20 @@
 """Random matrices: the laws behind initialization scales (chapter 8).
 
-- Circular law: the eigenvalues of an n x n matrix with i.i.d. N(0, sigma^2) entries fill,
-  as n grows, the disc of radius sqrt(n) sigma uniformly (radius 1 for sigma^2 = 1/n).
-- Marchenko-Pastur law: the eigenvalues of (1/n) X^T X, for X of shape n x p with i.i.d.
-  N(0, sigma^2) entries and ratio lambda = p/n <= 1, have the density
+- Circular law: the eigenvalues of an n x n matrix with i.i.d. N(0, sigma^2)
+  entries fill, as n grows, the disc of radius sqrt(n) sigma uniformly
+  (radius 1 for sigma^2 = 1/n).
+- Marchenko-Pastur law: the eigenvalues of (1/n) X^T X, for X of shape n x p
+  with i.i.d. N(0, sigma^2) entries and ratio lambda = p/n <= 1, have
+  the density
 
       rho(x) = sqrt((b - x)(x - a)) / (2 pi sigma^2 lambda x)   on [a, b],
       a, b   = sigma^2 (1 -+ sqrt(lambda))^2.
 
-  The singular values of X / sqrt(n) are the square roots of those eigenvalues.
-- Extreme singular values: an N x k matrix (N >= k) with N(0, 1) entries has its singular
-  values in about [sqrt(N) - sqrt(k), sqrt(N) + sqrt(k)] = sqrt(N) (1 -+ sqrt(k/N)).
+  The singular values of X / sqrt(n) are the square roots of those
+  eigenvalues.
+- Extreme singular values: an N x k matrix (N >= k) with N(0, 1) entries has
+  its singular values in about
+  [sqrt(N) - sqrt(k), sqrt(N) + sqrt(k)] = sqrt(N) (1 -+ sqrt(k/N)).
   (This is the square root of the MP edges, scaled by sqrt(N).)
 """
 
@@ -45,35 +49,49 @@ def gaussian_matrix(
     generator: torch.Generator | None = None,
     dtype: torch.dtype = torch.float64,
 ) -> torch.Tensor:
-    """An n x m matrix (n x n without ``m``) of i.i.d. N(0, variance) entries; variance 1/n by default."""
+    """An n x m matrix (n x n without ``m``) of i.i.d. N(0, variance)
+    entries; variance 1/n by default.
+    """
     check_positive_int("n", n)
     m = n if m is None else m
     check_positive_int("m", m)
     variance = 1.0 / n if variance is None else variance
     check_positive("variance", variance)
-    return math.sqrt(variance) * torch.randn(n, m, generator=generator, dtype=dtype)  # (n, m)
+    # (n, m)
+    return math.sqrt(variance) * torch.randn(
+        n, m, generator=generator, dtype=dtype
+    )
 
 
 def _check_matrix(A: torch.Tensor, *, square: bool) -> None:
     if A.dim() != 2 or (square and A.shape[0] != A.shape[1]):
         expected = "a square 2-D" if square else "a 2-D"
-        raise ValueError(f"Invalid A: expected {expected} tensor, got shape {tuple(A.shape)}")
+        raise ValueError(
+            f"Invalid A: expected {expected} tensor, got shape "
+            f"{tuple(A.shape)}"
+        )
 
 
 def eigenvalues(A: torch.Tensor) -> torch.Tensor:
-    """The n (complex) eigenvalues of a square matrix A, as a complex tensor of shape (n,)."""
+    """The n (complex) eigenvalues of a square matrix A, as a complex tensor
+    of shape (n,).
+    """
     _check_matrix(A, square=True)
     return torch.linalg.eigvals(A)
 
 
 def singular_values(A: torch.Tensor) -> torch.Tensor:
-    """The min(n, m) singular values of an n x m matrix A, in descending order."""
+    """The min(n, m) singular values of an n x m matrix A, in
+    descending order.
+    """
     _check_matrix(A, square=False)
     return torch.linalg.svdvals(A)
 
 
 def circular_law_radius(variance: float, n: int) -> float:
-    """Radius sqrt(n sigma^2) of the disc that the eigenvalues of an n x n N(0, sigma^2) matrix fill."""
+    """Radius sqrt(n sigma^2) of the disc that the eigenvalues of an n x n
+    N(0, sigma^2) matrix fill.
+    """
     check_positive("variance", variance)
     check_positive_int("n", n)
     return math.sqrt(n * variance)
@@ -81,73 +99,119 @@ def circular_law_radius(variance: float, n: int) -> float:
 
 def _check_mp(ratio: float, variance: float) -> None:
     if not 0 < ratio <= 1:
-        raise ValueError(f"Invalid ratio: {ratio} (expected 0 < ratio = p/n <= 1)")
+        raise ValueError(
+            f"Invalid ratio: {ratio} (expected 0 < ratio = p/n <= 1)"
+        )
     check_positive("variance", variance)
 
 
-def marchenko_pastur_edges(ratio: float, variance: float = 1.0) -> tuple[float, float]:
-    """The support [a, b] = sigma^2 [(1 - sqrt(lambda))^2, (1 + sqrt(lambda))^2] of the MP law.
+def marchenko_pastur_edges(
+    ratio: float, variance: float = 1.0
+) -> tuple[float, float]:
+    """The support
+    [a, b] = sigma^2 [(1 - sqrt(lambda))^2, (1 + sqrt(lambda))^2] of the
+    MP law.
 
-    For the singular values of X / sqrt(n), take square roots: [1 - sqrt(lambda), 1 + sqrt(lambda)] sigma.
+    For the singular values of X / sqrt(n), take square roots:
+    [1 - sqrt(lambda), 1 + sqrt(lambda)] sigma.
     """
     _check_mp(ratio, variance)
-    return variance * (1 - math.sqrt(ratio)) ** 2, variance * (1 + math.sqrt(ratio)) ** 2
+    return (
+        variance * (1 - math.sqrt(ratio)) ** 2,
+        variance * (1 + math.sqrt(ratio)) ** 2,
+    )
 
 
-def marchenko_pastur_pdf(x: np.ndarray | float, ratio: float, variance: float = 1.0) -> np.ndarray:
-    """The MP density rho(x) of the eigenvalues of (1/n) X^T X (zero outside [a, b]).
+def marchenko_pastur_pdf(
+    x: np.ndarray | float, ratio: float, variance: float = 1.0
+) -> np.ndarray:
+    """The MP density rho(x) of the eigenvalues of (1/n) X^T X
+    (zero outside [a, b]).
 
-    Note: only ratio = p/n <= 1 (at least as many rows as columns). For p > n the
-    matrix X^T X is singular and the law has an extra point mass 1 - n/p at zero.
+    Note: only ratio = p/n <= 1 (at least as many rows as columns). For
+    p > n the matrix X^T X is singular and the law has an extra point mass
+    1 - n/p at zero.
     """
     a, b = marchenko_pastur_edges(ratio, variance)
     x = np.asarray(x, dtype=float)
     inside = (x > a) & (x < b)
-    xs = np.where(inside, x, (a + b) / 2)  # keep the formula finite where it is masked out
-    rho = np.sqrt((b - xs) * (xs - a)) / (2 * math.pi * variance * ratio * xs)
+    # keep the formula finite where it is masked out
+    xs = np.where(inside, x, (a + b) / 2)
+    rho = (
+        np.sqrt((b - xs) * (xs - a))
+        / (2 * math.pi * variance * ratio * xs)
+    )
     return np.where(inside, rho, 0.0)
 
 
 def marchenko_pastur_cdf(
-    x: np.ndarray | float, ratio: float, variance: float = 1.0, *, points: int = 4001
+    x: np.ndarray | float,
+    ratio: float,
+    variance: float = 1.0,
+    *,
+    points: int = 4001,
 ) -> np.ndarray:
-    """The MP distribution function F(x) = integral of rho from a to x, by numerical integration.
+    """The MP distribution function F(x) = integral of rho from a to x, by
+    numerical integration.
 
-    With x = a + (b - a)(1 - cos t)/2, t in [0, pi], the square roots at the edges become
-    sin t and the integrand rho(x) dx/dt is smooth, so the trapezoid rule on ``points``
-    values of t is accurate to about 1e-6.
+    With x = a + (b - a)(1 - cos t)/2, t in [0, pi], the square roots at the
+    edges become sin t and the integrand rho(x) dx/dt is smooth, so the
+    trapezoid rule on ``points`` values of t is accurate to about 1e-6.
     """
     a, b = marchenko_pastur_edges(ratio, variance)
     if not is_int(points) or points < 2:
-        raise ValueError(f"Invalid points: {points!r} (expected an integer >= 2)")
+        raise ValueError(
+            f"Invalid points: {points!r} (expected an integer >= 2)"
+        )
     t = np.linspace(0.0, math.pi, points)
     grid = a + (b - a) * (1 - np.cos(t)) / 2
     half = (b - a) / 2
     grid_safe = np.where(grid > 0, grid, np.finfo(float).tiny)
-    integrand = (half * np.sin(t)) ** 2 / (2 * math.pi * variance * ratio * grid_safe)  # rho(x(t)) x'(t)
+    # rho(x(t)) x'(t)
+    integrand = (
+        (half * np.sin(t)) ** 2
+        / (2 * math.pi * variance * ratio * grid_safe)
+    )
     if a == 0:  # ratio 1: the limit of sin^2 t / x(t) at t = 0 is 4 / b
         integrand[0] = half**2 * 4 / b / (2 * math.pi * variance * ratio)
-    F = np.concatenate([[0.0], np.cumsum((integrand[1:] + integrand[:-1]) / 2 * np.diff(t))])
-    F = F / F[-1]  # remove the small quadrature error so that F(b) = 1 exactly
-    return np.interp(np.asarray(x, dtype=float), grid, F, left=0.0, right=1.0)
+    F = np.concatenate(
+        [
+            [0.0],
+            np.cumsum((integrand[1:] + integrand[:-1]) / 2 * np.diff(t)),
+        ]
+    )
+    # remove the small quadrature error so that F(b) = 1 exactly
+    F = F / F[-1]
+    return np.interp(
+        np.asarray(x, dtype=float), grid, F, left=0.0, right=1.0
+    )
 
 
 def extreme_singular_values(n: int, k: int) -> tuple[float, float]:
-    """Predicted smallest and largest singular values of an n x k N(0, 1) matrix, n >= k:
+    """Predicted smallest and largest singular values of an n x k N(0, 1)
+    matrix, n >= k:
 
-        s_min ~ sqrt(n) - sqrt(k) = sqrt(n) (1 - sqrt(k/n)),   s_max ~ sqrt(n) + sqrt(k).
+        s_min ~ sqrt(n) - sqrt(k) = sqrt(n) (1 - sqrt(k/n)),
+        s_max ~ sqrt(n) + sqrt(k).
     """
     check_positive_int("n", n)
     check_positive_int("k", k)
     if k > n:
-        raise ValueError(f"Invalid k: {k} (expected k <= n = {n}; transpose the matrix)")
+        raise ValueError(
+            f"Invalid k: {k} (expected k <= n = {n}; transpose the matrix)"
+        )
     return math.sqrt(n) - math.sqrt(k), math.sqrt(n) + math.sqrt(k)
 
 
-def ks_distance(samples: np.ndarray | torch.Tensor, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
-    """Kolmogorov-Smirnov statistic D = sup_x |F_N(x) - F(x)| between samples and a CDF F.
+def ks_distance(
+    samples: np.ndarray | torch.Tensor,
+    cdf: Callable[[np.ndarray], np.ndarray],
+) -> float:
+    """Kolmogorov-Smirnov statistic D = sup_x |F_N(x) - F(x)| between
+    samples and a CDF F.
 
-    With the sorted samples x_(1) <= ... <= x_(N), the supremum is attained at a sample:
+    With the sorted samples x_(1) <= ... <= x_(N), the supremum is attained
+    at a sample:
 
         D = max_i max(i/N - F(x_(i)), F(x_(i)) - (i - 1)/N).
     """

@@ -1,4 +1,5 @@
-"""Seeding and devices: every chapter gives the same numbers on every run."""
+"""Seeding and devices: every chapter gives the same numbers on every run.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ __all__ = ["seed_everything", "default_device", "device_of"]
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and PyTorch (CPU and CUDA) with ``seed``.
 
-    Also asks PyTorch for deterministic kernels where it has them (``warn_only``, so an
-    operation without a deterministic version still runs). Returns a ``torch.Generator``
-    seeded with the same value, for code that wants its own stream of random numbers.
+    Also asks PyTorch for deterministic kernels where it has them
+    (``warn_only``, so an operation without a deterministic version still
+    runs). Returns a ``torch.Generator`` seeded with the same value, for
+    code that wants its own stream of random numbers.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"Invalid seed: {seed!r} (expected a non-negative integer)")
+        raise ValueError(
+            f"Invalid seed: {seed!r} (expected a non-negative integer)"
+        )
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -34,10 +38,12 @@ def default_device() -> torch.device:
 
 
 def device_of(model: torch.nn.Module) -> torch.device:
-    """The device of ``model``'s parameters (or buffers): where its inputs must be.
+    """The device of ``model``'s parameters (or buffers): where its inputs
+    must be.
 
-    ``train.fit`` moves a model to ``default_device()``; every helper that calls a model
-    sends its data here first, so the same chapter runs on a CPU and on a GPU.
+    ``train.fit`` moves a model to ``default_device()``; every helper that
+    calls a model sends its data here first, so the same chapter runs on a
+    CPU and on a GPU.
     """
     for tensor in (*model.parameters(), *model.buffers()):
         return tensor.device

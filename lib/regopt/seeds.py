@@ -1,22 +1,25 @@
 """Experiments over several seeds: per-seed values, their mean and spread.
 
-One run of a network is one draw: another initialization or another minibatch order
-gives another curve. The book compares methods over seeds and shows the spread:
+One run of a network is one draw: another initialization or another
+minibatch order gives another curve. The book compares methods over seeds
+and shows the spread:
 
-- ``over_seeds(run, seeds)`` calls ``run(seed)`` for every seed and collects what it
-  returns (a number, or a dict of numbers) as a ``Spread``;
-- ``fit_seeds(make_model, train, seeds=...)`` trains k copies of one network at once.
-  Their parameters are stacked along a leading seed axis (``torch.func.stack_module_state``)
-  and one forward pass serves all copies (batched matrix products, or ``torch.func.vmap``
-  over ``torch.func.functional_call``), so k seeds of a small network cost far less than
-  k separate runs.
+- ``over_seeds(run, seeds)`` calls ``run(seed)`` for every seed and collects
+  what it returns (a number, or a dict of numbers) as a ``Spread``;
+- ``fit_seeds(make_model, train, seeds=...)`` trains k copies of one network
+  at once. Their parameters are stacked along a leading seed axis
+  (``torch.func.stack_module_state``) and one forward pass serves all copies
+  (batched matrix products, or ``torch.func.vmap`` over
+  ``torch.func.functional_call``), so k seeds of a small network cost far
+  less than k separate runs.
 
-Member ``s`` of ``fit_seeds`` starts from ``make_model(s)`` and draws its minibatches
-from a generator seeded with ``s``, exactly as ``train.fit(make_model(s), ..., seed=s)``
-does, and follows the same trajectory up to rounding: the sum of the members' losses
-has, for each member's parameters, that member's own gradient, and an elementwise
-optimizer (SGD, momentum, AdaGrad, RMSProp, Adam, AdamW) then updates every slice of a
-stacked tensor as it would update the member alone.
+Member ``s`` of ``fit_seeds`` starts from ``make_model(s)`` and draws its
+minibatches from a generator seeded with ``s``, exactly as
+``train.fit(make_model(s), ..., seed=s)`` does, and follows the same
+trajectory up to rounding: the sum of the members' losses has, for each
+member's parameters, that member's own gradient, and an elementwise
+optimizer (SGD, momentum, AdaGrad, RMSProp, Adam, AdamW) then updates every
+slice of a stacked tensor as it would update the member alone.
 """
 
 from __future__ import annotations
@@ -28,12 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 from tqdm.auto import tqdm
 
 from .reproducibility import default_device
-from .train import DivergenceError, History, Penalty, _accuracy, check_fit_arguments
+from .train import (
+    DivergenceError, History, Penalty, _accuracy, check_fit_arguments
+)
 
 __all__ = ["Spread", "over_seeds", "Stacked", "SeedRun", "fit_seeds"]
 
@@ -46,9 +52,13 @@ def _seed_list(seeds: Iterable[int]) -> tuple[int, ...]:
         raise ValueError("Invalid seeds: expected at least one seed")
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, int) or s < 0:
-            raise ValueError(f"Invalid seed: {s!r} (expected a non-negative integer)")
+            raise ValueError(
+                f"Invalid seed: {s!r} (expected a non-negative integer)"
+            )
     if len(set(seeds)) != len(seeds):
-        raise ValueError(f"Invalid seeds: {list(seeds)} (expected distinct seeds)")
+        raise ValueError(
+            f"Invalid seeds: {list(seeds)} (expected distinct seeds)"
+        )
     return seeds
 
 
@@ -56,8 +66,9 @@ def _seed_list(seeds: Iterable[int]) -> tuple[int, ...]:
 class Spread:
     """One quantity measured once per seed.
 
-    ``mean`` is the average over the k seeds and ``std`` their sample standard deviation
-    (divisor k - 1; 0 for a single seed); ``min`` and ``max`` bound what any one seed gave.
+    ``mean`` is the average over the k seeds and ``std`` their sample
+    standard deviation (divisor k - 1; 0 for a single seed); ``min`` and
+    ``max`` bound what any one seed gave.
     """
 
     values: np.ndarray  # (k,)
@@ -67,7 +78,8 @@ class Spread:
         values = np.asarray(self.values, dtype=float)
         if values.ndim != 1 or len(values) != len(self.seeds):
             raise ValueError(
-                f"Invalid values: expected one number per seed ({len(self.seeds)}), got shape {values.shape}"
+                "Invalid values: expected one number per seed "
+                f"({len(self.seeds)}), got shape {values.shape}"
             )
         object.__setattr__(self, "values", values)
 
@@ -91,7 +103,10 @@ class Spread:
         return len(self.values)
 
     def __str__(self) -> str:
-        return f"{self.mean:.3g} ± {self.std:.2g} (min {self.min:.3g}, max {self.max:.3g}, {len(self)} seeds)"
+        return (
+            f"{self.mean:.3g} ± {self.std:.2g} (min {self.min:.3g}, max "
+            f"{self.max:.3g}, {len(self)} seeds)"
+        )
 
 
 def over_seeds(
@@ -102,53 +117,81 @@ def over_seeds(
 ) -> Spread | dict[str, Spread]:
     """``run(seed)`` for every seed, collected per seed.
 
-    ``run`` returns a number, or a dict of numbers (the same keys every time); the result
-    is a ``Spread``, or a dict of them with the same keys. The seeds run one after
-    another, so ``run`` may do anything: call ``train.fit`` with callbacks, fit a
-    scikit-learn model, run its own loop.
+    ``run`` returns a number, or a dict of numbers (the same keys every
+    time); the result is a ``Spread``, or a dict of them with the same keys.
+    The seeds run one after another, so ``run`` may do anything: call
+    ``train.fit`` with callbacks, fit a scikit-learn model, run its own
+    loop.
     """
     seeds = _seed_list(seeds)
-    results = [run(seed) for seed in tqdm(seeds, desc="seeds", disable=not progress, leave=False)]
+    results = [
+        run(seed)
+        for seed in tqdm(
+            seeds, desc="seeds", disable=not progress, leave=False
+        )
+    ]
     if all(isinstance(r, Mapping) for r in results):
         keys = list(results[0])
         if any(list(r) != keys for r in results):
-            raise ValueError(f"Invalid run: every seed must return the same keys, got {[list(r) for r in results]}")
-        return {key: Spread(np.array([float(r[key]) for r in results]), seeds) for key in keys}
+            raise ValueError(
+                "Invalid run: every seed must return the same keys, got "
+                f"{[list(r) for r in results]}"
+            )
+        return {
+            key: Spread(np.array([float(r[key]) for r in results]), seeds)
+            for key in keys
+        }
     if any(isinstance(r, Mapping) for r in results):
-        raise ValueError("Invalid run: it returned a dict for some seeds and a number for others")
+        raise ValueError(
+            "Invalid run: it returned a dict for some seeds and a "
+            "number for others"
+        )
     return Spread(np.array([float(r) for r in results]), seeds)
 
 
 class Stacked(nn.Module):
-    """k networks of one architecture with their parameters stacked along a leading seed axis.
+    """k networks of one architecture with their parameters stacked along a
+    leading seed axis.
 
-    ``forward(x)`` takes one input per member, ``x`` of shape ``(k, N, ...)``, or one input
-    for all, ``forward(x, shared=True)`` with ``x`` of shape ``(N, ...)``, and returns the
-    members' outputs stacked, ``(k, N, ...)``. The parameters are leaves of shape
-    ``(k, *shape)``: an optimizer given ``stacked.parameters()`` trains all members.
+    ``forward(x)`` takes one input per member, ``x`` of shape
+    ``(k, N, ...)``, or one input for all, ``forward(x, shared=True)`` with
+    ``x`` of shape ``(N, ...)``, and returns the members' outputs stacked,
+    ``(k, N, ...)``. The parameters are leaves of shape ``(k, *shape)``: an
+    optimizer given ``stacked.parameters()`` trains all members.
 
-    An ``nn.Sequential`` runs layer by layer: a linear layer as one batched matrix product
-    over the members, a parameter-free elementwise layer (activation, dropout) on all
-    members at once, any other layer through ``torch.func.vmap``; other networks run
-    through ``vmap`` whole. Random layers draw from torch's global generator.
+    An ``nn.Sequential`` runs layer by layer: a linear layer as one batched
+    matrix product over the members, a parameter-free elementwise layer
+    (activation, dropout) on all members at once, any other layer through
+    ``torch.func.vmap``; other networks run through ``vmap`` whole. Random
+    layers draw from torch's global generator.
     """
 
     def __init__(self, members: Sequence[nn.Module]) -> None:
         super().__init__()
         members = list(members)
         if not members:
-            raise ValueError("Invalid members: expected at least one network")
-        shapes = [[(n, p.shape) for n, p in m.named_parameters()] for m in members]
+            raise ValueError(
+                "Invalid members: expected at least one network"
+            )
+        shapes = [
+            [(n, p.shape) for n, p in m.named_parameters()] for m in members
+        ]
         if any(s != shapes[0] for s in shapes):
-            raise ValueError("Invalid members: every network must have the same parameter names and shapes")
+            raise ValueError(
+                "Invalid members: every network must have the same "
+                "parameter names and shapes"
+            )
         params, buffers = stack_module_state(members)
         self.names = list(params)  # the members' own names, e.g. "0.weight"
-        self.stacked = nn.ParameterList([nn.Parameter(p.detach().clone()) for p in params.values()])
+        self.stacked = nn.ParameterList(
+            [nn.Parameter(p.detach().clone()) for p in params.values()]
+        )
         self.buffer_names = list(buffers)
         for i, b in enumerate(buffers.values()):
             self.register_buffer(f"buffer{i}", b.detach().clone())
-        # The architecture without storage: the stacked tensors are filled in at each call.
-        # Kept in a tuple so that it is not registered as a submodule.
+        # The architecture without storage: the stacked tensors are filled
+        # in at each call. Kept in a tuple so that it is not registered as a
+        # submodule.
         self._skeleton = (copy.deepcopy(members[0]).to("meta"),)
 
     def __len__(self) -> int:
@@ -158,56 +201,93 @@ class Stacked(nn.Module):
         self._skeleton[0].train(mode)
         return super().train(mode)
 
-    def _tensors(self) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    def _tensors(
+        self
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
         params = dict(zip(self.names, self.stacked))
-        buffers = {n: getattr(self, f"buffer{i}") for i, n in enumerate(self.buffer_names)}
+        buffers = {
+            n: getattr(self, f"buffer{i}")
+            for i, n in enumerate(self.buffer_names)
+        }
         return params, buffers
 
-    def forward(self, x: torch.Tensor, *, shared: bool = False) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, *, shared: bool = False
+    ) -> torch.Tensor:
         params, buffers = self._tensors()
-        x = x.expand(len(self), *x.shape) if shared else x  # (k, N, ...), a view
+        # (k, N, ...), a view
+        x = x.expand(len(self), *x.shape) if shared else x
         skeleton = self._skeleton[0]
         if not isinstance(skeleton, nn.Sequential):
             return _vmapped(skeleton, params, buffers, x)
         for name, layer in skeleton.named_children():
-            own = {n[len(name) + 1 :]: t for n, t in params.items() if n.startswith(f"{name}.")}
-            own_buffers = {n[len(name) + 1 :]: t for n, t in buffers.items() if n.startswith(f"{name}.")}
-            if isinstance(layer, nn.Linear):  # a = h W^T + b for every member: one batched product
+            own = {
+                n[len(name) + 1 :]: t
+                for n, t in params.items()
+                if n.startswith(f"{name}.")
+            }
+            own_buffers = {
+                n[len(name) + 1 :]: t
+                for n, t in buffers.items()
+                if n.startswith(f"{name}.")
+            }
+            # a = h W^T + b for every member: one batched product
+            if isinstance(layer, nn.Linear):
                 x = x @ own["weight"].transpose(-1, -2)
                 x = x + own["bias"].unsqueeze(-2) if "bias" in own else x
-            elif isinstance(layer, _ELEMENTWISE) and not own and not own_buffers:
-                x = layer(x)  # acts entry by entry, so on all members at once
+            elif (
+                isinstance(layer, _ELEMENTWISE)
+                and not own
+                and not own_buffers
+            ):
+                # acts entry by entry, so on all members at once
+                x = layer(x)
             else:
                 x = _vmapped(layer, own, own_buffers, x)
         return x
 
-    def member_parameters(self, index: int) -> list[tuple[str, torch.Tensor]]:
-        """Member ``index``'s parameters as (name, view into the stack) pairs."""
+    def member_parameters(
+        self, index: int
+    ) -> list[tuple[str, torch.Tensor]]:
+        """Member ``index``'s parameters as (name, view into the stack)
+        pairs.
+        """
         return [(n, p[index]) for n, p in zip(self.names, self.stacked)]
 
     def members(self) -> list[nn.Module]:
-        """Each member as a network of its own (a copy of its current weights)."""
+        """Each member as a network of its own (a copy of its current
+        weights).
+        """
         params, buffers = self._tensors()
         device = self.stacked[0].device
         out = []
         for i in range(len(self)):
             net = copy.deepcopy(self._skeleton[0]).to_empty(device=device)
-            state = {n: t[i].detach().clone() for n, t in {**params, **buffers}.items()}
+            state = {
+                n: t[i].detach().clone()
+                for n, t in {**params, **buffers}.items()
+            }
             net.load_state_dict(state)
             out.append(net)
         return out
 
 
-# Layers without parameters that act on each entry alone: applied to the stacked
-# activations as they are (dropout then draws an independent mask for every member).
+# Layers without parameters that act on each entry alone: applied to the
+# stacked activations as they are (dropout then draws an independent mask
+# for every member).
 _ELEMENTWISE = (
-    nn.Identity, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.ELU, nn.SELU, nn.GELU, nn.SiLU, nn.Softplus,
-    nn.Hardtanh, nn.ReLU6, nn.Dropout,
+    nn.Identity, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.ELU,
+    nn.SELU, nn.GELU, nn.SiLU, nn.Softplus, nn.Hardtanh, nn.ReLU6,
+    nn.Dropout,
 )
 
 
-def _vmapped(module: nn.Module, params: dict, buffers: dict, x: torch.Tensor) -> torch.Tensor:
-    """``module`` applied to each member's input with each member's tensors (torch.func.vmap)."""
+def _vmapped(
+    module: nn.Module, params: dict, buffers: dict, x: torch.Tensor
+) -> torch.Tensor:
+    """``module`` applied to each member's input with each member's tensors
+    (torch.func.vmap).
+    """
 
     def one(params, buffers, x):
         return functional_call(module, (params, buffers), (x,))
@@ -216,7 +296,9 @@ def _vmapped(module: nn.Module, params: dict, buffers: dict, x: torch.Tensor) ->
 
 
 class _MemberView:
-    """What a penalty sees of one member: its named parameters (views into the stack)."""
+    """What a penalty sees of one member: its named parameters
+    (views into the stack).
+    """
 
     def __init__(self, stacked: Stacked, index: int) -> None:
         self._named = stacked.member_parameters(index)
@@ -230,7 +312,9 @@ class _MemberView:
 
 @dataclass
 class SeedRun:
-    """What ``fit_seeds`` trained: the stacked networks and one ``History`` per seed."""
+    """What ``fit_seeds`` trained: the stacked networks and one ``History``
+    per seed.
+    """
 
     seeds: tuple[int, ...]
     histories: list[History]
@@ -242,34 +326,53 @@ class SeedRun:
         return self.stacked.members()
 
     def curves(self, metric: str) -> np.ndarray:
-        """``metric`` (a ``History`` field, e.g. ``"val_loss"``) per seed and epoch, ``(k, epochs + 1)``."""
-        return np.array([getattr(h, metric) for h in self.histories], dtype=float)
+        """``metric`` (a ``History`` field, e.g. ``"val_loss"``) per seed
+        and epoch, ``(k, epochs + 1)``.
+        """
+        return np.array(
+            [getattr(h, metric) for h in self.histories], dtype=float
+        )
 
     def final(self, metric: str) -> Spread:
         """The last recorded value of ``metric`` for every seed."""
         return Spread(self.curves(metric)[:, -1], self.seeds)
 
 
-def _record(histories: list[History], model: Stacked, loss_fn: Callable, data: Pair, split: str) -> None:
+def _member_losses(loss_fn: Callable, outputs: torch.Tensor,
+                   targets: torch.Tensor) -> torch.Tensor:
+    """``loss_fn`` of each member's outputs against its targets, shape (k,).
+
+    ``F.cross_entropy`` and ``F.mse_loss`` (mean-reduced) take all rows in
+    one call with ``reduction="none"``, then a mean per member; any other
+    loss is vmapped over the members, or called member by member where vmap
+    cannot batch it (a loss that calls ``.item()``, say).
+    """
+    if loss_fn in (F.cross_entropy, F.mse_loss):
+        rows = loss_fn(outputs.flatten(0, 1), targets.flatten(0, 1),
+                       reduction="none")
+        return rows.reshape(len(outputs), -1).mean(dim=1)
+    try:
+        return torch.func.vmap(loss_fn)(outputs, targets)
+    except RuntimeError:
+        return torch.stack(
+            [loss_fn(o, t) for o, t in zip(outputs, targets)]
+        )
+
+
+def _record(histories: list[History], model: Stacked, loss_fn: Callable,
+            data: Pair, split: str) -> None:
     X, y = data
     was_training = model.training
     model.eval()
     with torch.no_grad():
         outputs = model(X, shared=True)  # (k, N, ...)
-        losses = torch.stack([loss_fn(out, y) for out in outputs])
+        losses = _member_losses(
+            loss_fn, outputs, y.expand(len(model), *y.shape)
+        )
     model.train(was_training)
     for history, out, loss in zip(histories, outputs, losses.tolist()):
         getattr(history, f"{split}_loss").append(loss)
         getattr(history, f"{split}_acc").append(_accuracy(out, y))
-
-
-def _check_mean_loss(total: torch.Tensor, losses: torch.Tensor) -> None:
-    if torch.isfinite(losses).all() and not torch.allclose(total.detach(), losses.sum(), rtol=1e-4, atol=1e-6):
-        raise ValueError(
-            "Invalid loss_fn: fit_seeds needs a loss that is the mean of per-example terms (as "
-            "F.cross_entropy and F.mse_loss are by default): the loss of all members' rows together "
-            f"({total.item():.6g} / k) differs from the mean of their own losses ({losses.sum().item():.6g} / k)"
-        )
 
 
 def fit_seeds(
@@ -282,29 +385,42 @@ def fit_seeds(
     epochs: int,
     batch_size: int | None = None,
     val: Pair | None = None,
-    scheduler: Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler] | None = None,
+    scheduler: Callable[
+        [torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler
+    ] | None = None,
     penalty: Penalty | None = None,
     progress: bool = True,
     device: torch.device | str | None = None,
 ) -> SeedRun:
-    """``train.fit`` for k seeds at once: member s is ``make_model(s)``, trained on
-    minibatches drawn with seed s. For every step, with B_s member s's minibatch:
+    """``train.fit`` for k seeds at once: member s is ``make_model(s)``,
+    trained on minibatches drawn with seed s. For every step, with B_s
+    member s's minibatch and J_s = loss_fn on it (``fit``'s loss for that
+    member):
 
-        J(theta_1..theta_k) = sum_s [ 1/|B_s| sum_{i in B_s} L(f(x_i; theta_s), y_i) + Omega(theta_s) ]
-        theta_s <- optimizer.step(theta_s, grad_{theta_s} J)    for every s at once
+        J(theta_1..theta_k) = sum_s [ J_s(theta_s) + Omega(theta_s) ]
+        theta_s <- optimizer.step(theta_s, grad_{theta_s} J)
+                                                      for every s at once
+
+    (the members do not interact, so grad_{theta_s} J is member s's own
+    gradient).
 
     ``optimizer`` builds the optimizer from the stacked parameters (e.g.
-    ``lambda params: optim.Adam(params, lr=1e-3)``); it must update each entry on its own
-    (all of ``regopt.optim``'s and ``torch.optim``'s first-order methods do; L-BFGS or
-    clipping by the global norm would couple the members). ``scheduler`` builds an
-    epoch-wise scheduler from the optimizer; ``penalty(model)`` is evaluated on each
-    member. ``loss_fn`` must reduce by the mean, as ``fit`` assumes. Raises
-    ``DivergenceError`` naming the seed and step where a loss became NaN or infinite.
+    ``lambda params: optim.Adam(params, lr=1e-3)``); it must update each
+    entry on its own (all of ``regopt.optim``'s and ``torch.optim``'s
+    first-order methods do; L-BFGS or clipping by the global norm would
+    couple the members). ``scheduler`` builds an epoch-wise scheduler from
+    the optimizer; ``penalty(model)`` is evaluated on each member;
+    ``loss_fn`` is vmapped over the members (called member by member if it
+    cannot be). Full batch (``batch_size`` at least the rows) feeds all
+    members the same rows. Raises ``DivergenceError`` naming the seed and
+    step where a loss became NaN or infinite.
     """
     seeds = _seed_list(seeds)
     X, y = train
     batch_size = check_fit_arguments(train, val, epochs, batch_size)
-    device = torch.device(device) if device is not None else default_device()
+    device = (
+        torch.device(device) if device is not None else default_device()
+    )
     model = Stacked([make_model(s) for s in seeds]).to(device)
     X, y = X.to(device), y.to(device)
     if val is not None:
@@ -321,45 +437,62 @@ def fit_seeds(
 
     record()
     steps_per_epoch = math.ceil(len(X) / batch_size)
-    bar = tqdm(range(1, epochs + 1), desc=f"epochs ({len(seeds)} seeds)", disable=not progress, leave=False)
+    k, full_batch = len(seeds), batch_size >= len(X)
+    bar = tqdm(
+        range(1, epochs + 1), desc=f"epochs ({len(seeds)} seeds)",
+        disable=not progress, leave=False,
+    )
     for epoch in bar:
         model.train()
         for history in histories:
             history.lr.append(opt.param_groups[0]["lr"])
-        order = torch.stack([torch.randperm(len(X), generator=g) for g in generators]).to(device)  # (k, N)
+        if not full_batch:  # each member's own order of the rows, (k, N)
+            order = torch.stack([torch.randperm(len(X), generator=g)
+                                 for g in generators]).to(device)
         for step in range(steps_per_epoch):
-            batch = order[:, step * batch_size : (step + 1) * batch_size]  # (k, B)
-            outputs, targets = model(X[batch]), y[batch]  # (k, B, ...), (k, B, ...)
-            # Every member's minibatch has B rows, so the sum of the members' mean losses is
-            # k times the mean loss over all k B rows: one call of loss_fn for all of them.
-            total = len(seeds) * loss_fn(outputs.flatten(0, 1), targets.flatten(0, 1))
-            with torch.no_grad():
-                losses = torch.stack([loss_fn(out, t) for out, t in zip(outputs, targets)])  # (k,)
-            if step == 0 and epoch == 1:
-                _check_mean_loss(total, losses)
+            # every member's batch is all of X: no copy per member
+            if full_batch:
+                outputs, targets = (
+                    model(X, shared=True), y.expand(k, *y.shape)
+                )
+            else:
+                batch = order[
+                    :, step * batch_size : (step + 1) * batch_size
+                ]
+                outputs, targets = model(X[batch]), y[batch]  # (k, B, ...)
+            losses = _member_losses(loss_fn, outputs, targets)  # (k,)
             if penalty is not None:
-                penalties = torch.stack([penalty(_MemberView(model, i)) for i in range(len(seeds))])
-                total, losses = total + penalties.sum(), losses + penalties.detach()
-            bad = [s for s, ok in zip(seeds, torch.isfinite(losses).tolist()) if not ok]
+                losses = losses + torch.stack(
+                    [penalty(_MemberView(model, i)) for i in range(k)])
+            values = losses.tolist()
+            bad = [s for s, v in zip(seeds, values) if not math.isfinite(v)]
             if bad:
                 raise DivergenceError(
-                    f"Training diverged: the loss of seed(s) {bad} became non-finite at epoch {epoch}, "
-                    f"step {step + 1} of {steps_per_epoch}. Try a smaller learning rate."
+                    f"Training diverged: the loss of seed(s) {bad} became "
+                    f"non-finite at epoch {epoch}, step {step + 1} of "
+                    f"{steps_per_epoch}. Try a smaller learning rate."
                 )
+            total = losses.sum()  # J: the members' losses do not interact
             opt.zero_grad()
             total.backward()
             opt.step()
-            for history, loss in zip(histories, losses.tolist()):
+            for history, loss in zip(histories, values):
                 history.step_loss.append(loss)
         if sched is not None:
             sched.step()
         record()
-        bad = [s for s, h in zip(seeds, histories) if not math.isfinite(h.train_loss[-1])]
+        bad = [
+            s
+            for s, h in zip(seeds, histories)
+            if not math.isfinite(h.train_loss[-1])
+        ]
         if bad:
             raise DivergenceError(
-                f"Training diverged: the training loss of seed(s) {bad} after epoch {epoch} is not finite. "
-                "Try a smaller learning rate."
+                f"Training diverged: the training loss of seed(s) {bad} "
+                f"after epoch {epoch} is not finite. Try a smaller "
+                "learning rate."
             )
-        bar.set_postfix(train_loss=f"{np.mean([h.train_loss[-1] for h in histories]):.4f}")
+        mean_loss = np.mean([h.train_loss[-1] for h in histories])
+        bar.set_postfix(train_loss=f"{mean_loss:.4f}")
     bar.close()
     return SeedRun(seeds, histories, model)

@@ -1,8 +1,9 @@
 """Adaptive learning rates: AdaGrad, RMSProp, Adam and AdamW (chapter 6).
 
-Each class is a drop-in twin of its ``torch.optim`` namesake: same arguments, same
-defaults, same iterates. Symbols: g gradient, r average (or sum) of squared gradients,
-s average of gradients, s_hat and r_hat their bias-corrected values, v momentum buffer.
+Each class is a drop-in twin of its ``torch.optim`` namesake: same
+arguments, same defaults, same iterates. Symbols: g gradient, r average
+(or sum) of squared gradients, s average of gradients, s_hat and r_hat their
+bias-corrected values, v momentum buffer.
 """
 
 from __future__ import annotations
@@ -50,37 +51,49 @@ def _adagrad_step(
 
 
 class Adagrad(ElementwiseOptimizer):
-    """AdaGrad (Duchi et al., 2011): divide each entry's step by the root of its summed squared gradients.
+    """AdaGrad (Duchi et al., 2011): divide each entry's step by the root of
+    its summed squared gradients.
 
     With learning rate eta, decay d, weight decay lambda and r starting at
     ``initial_accumulator_value``, step t (t = 1, 2, ...) does
 
-        g <- g + lambda theta                  (weight_decay: an L2 penalty folded into g)
+        g <- g + lambda theta                  (weight_decay: an L2 penalty
+                                                folded into g)
         eta_t = eta / (1 + (t - 1) d)          (lr_decay)
         r <- r + g * g
         theta <- theta - eta_t g / (sqrt(r) + eps)
 
-    r only grows, so every entry's step shrinks for good: AdaGrad's step dies.
+    r only grows, so every entry's step shrinks for good: AdaGrad's
+    step dies.
 
-    Note: eps is added outside the square root, as in torch and in Goodfellow et al.
-    (Algorithm 8.4); the lecture slides write sqrt(r + eps). The two differ only for
-    entries whose r is tiny: with eps inside, the floor of the denominator is sqrt(eps).
+    Note: eps is added outside the square root, as in torch and in
+    Goodfellow et al. (Algorithm 8.4); the lecture slides write
+    sqrt(r + eps). The two differ only for entries whose r is tiny: with eps
+    inside, the floor of the denominator is sqrt(eps).
     """
 
     _update = staticmethod(_adagrad_step)
 
     def __init__(
-        self, params: Params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-        initial_accumulator_value: float = 0, eps: float = 1e-10,
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
     ) -> None:
         check_lr(lr)
         check_positive("lr_decay value", lr_decay, allow_zero=True)
         check_weight_decay(weight_decay)
-        check_positive("initial_accumulator_value", initial_accumulator_value, allow_zero=True)
+        check_positive(
+            "initial_accumulator_value", initial_accumulator_value,
+            allow_zero=True,
+        )
         check_eps(eps)
         defaults = dict(
-            lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
+            lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value, eps=eps,
         )
         super().__init__(params, defaults)
 
@@ -123,40 +136,52 @@ def _rmsprop_step(
 
 
 class RMSprop(ElementwiseOptimizer):
-    """RMSProp (Hinton, 2012): divide the step by the root of a moving average of squared gradients.
+    """RMSProp (Hinton, 2012): divide the step by the root of a moving
+    average of squared gradients.
 
-    With learning rate eta, decay rate alpha, momentum beta, weight decay lambda, and r, s,
-    v starting at 0:
+    With learning rate eta, decay rate alpha, momentum beta, weight decay
+    lambda, and r, s, v starting at 0:
 
-        g <- g + lambda theta                  (weight_decay: an L2 penalty folded into g)
+        g <- g + lambda theta                  (weight_decay: an L2 penalty
+                                                folded into g)
         r <- alpha r + (1 - alpha) g * g
         s <- alpha s + (1 - alpha) g           (centered only)
         d = sqrt(r - s * s) + eps  (centered)  or  d = sqrt(r) + eps
         v <- beta v + g / d;  theta <- theta - eta v      (momentum > 0)
         theta <- theta - eta g / d                         (momentum = 0)
 
-    Unlike AdaGrad's sum, the average forgets old gradients, so the step does not die.
-    ``centered`` (Graves, 2013) divides by an estimate of the gradient's standard deviation
-    instead of its root mean square.
+    Unlike AdaGrad's sum, the average forgets old gradients, so the step
+    does not die. ``centered`` (Graves, 2013) divides by an estimate of the
+    gradient's standard deviation instead of its root mean square.
 
-    Note: eps is added outside the square root, as in torch; Goodfellow et al.
-    (Algorithm 8.5) and the lecture notes write sqrt(eps + r). There is no bias
-    correction: r starts at 0, so the first step is eta g / (sqrt(1 - alpha) |g| + eps),
-    about 10 eta per entry with alpha = 0.99 (Adam's r_hat removes this).
+    Note: eps is added outside the square root, as in torch; Goodfellow et
+    al. (Algorithm 8.5) and the lecture notes write sqrt(eps + r). There is
+    no bias correction: r starts at 0, so the first step is
+    eta g / (sqrt(1 - alpha) |g| + eps), about 10 eta per entry with
+    alpha = 0.99 (Adam's r_hat removes this).
     """
 
     _update = staticmethod(_rmsprop_step)
 
     def __init__(
-        self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
-        momentum: float = 0, centered: bool = False,
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
     ) -> None:
         check_lr(lr)
         check_unit("alpha value", alpha)
         check_eps(eps)
         check_weight_decay(weight_decay)
         check_momentum(momentum)
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
+        defaults = dict(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+            momentum=momentum, centered=centered,
+        )
         super().__init__(params, defaults)
 
 
@@ -201,73 +226,98 @@ def _adam_step(
 
 
 class Adam(ElementwiseOptimizer):
-    """Adam (Kingma and Ba, 2015): momentum on g, divided by the root of a moving average of g * g.
+    """Adam (Kingma and Ba, 2015): momentum on g, divided by the root of a
+    moving average of g * g.
 
-    With learning rate eta, decay rates beta1 and beta2, weight decay lambda, and s, r
-    starting at 0, step t (t = 1, 2, ...) does
+    With learning rate eta, decay rates beta1 and beta2, weight decay
+    lambda, and s, r starting at 0, step t (t = 1, 2, ...) does
 
-        g <- g + lambda theta                  (weight_decay: an L2 penalty folded into g)
+        g <- g + lambda theta                  (weight_decay: an L2 penalty
+                                                folded into g)
         s <- beta1 s + (1 - beta1) g           (first moment)
         r <- beta2 r + (1 - beta2) g * g       (second moment)
         r <- max(r_max, r), kept as r_max      (amsgrad only)
-        s_hat = s / (1 - beta1^t)              (bias correction: s and r start at 0)
+        s_hat = s / (1 - beta1^t)              (bias correction: s and r
+                                                start at 0)
         r_hat = r / (1 - beta2^t)
         theta <- theta - eta s_hat / (sqrt(r_hat) + eps)
 
-    ``bias_correction=False`` (not in torch) uses s_hat = s and r_hat = r. On a constant
-    gradient g, s_t = (1 - beta1^t) g and r_t = (1 - beta2^t) g * g, so the uncorrected
-    step is (1 - beta1^t) / sqrt(1 - beta2^t) times the corrected one (for |g| >> eps):
-    (1 - beta1) / sqrt(1 - beta2) at t = 1, about 3.2 with the default betas; larger,
-    not smaller, early steps, the reason Kingma and Ba correct the bias.
+    ``bias_correction=False`` (not in torch) uses s_hat = s and r_hat = r.
+    On a constant gradient g, s_t = (1 - beta1^t) g and
+    r_t = (1 - beta2^t) g * g, so the uncorrected step is
+    (1 - beta1^t) / sqrt(1 - beta2^t) times the corrected one
+    (for |g| >> eps): (1 - beta1) / sqrt(1 - beta2) at t = 1, about 3.2 with
+    the default betas; larger, not smaller, early steps, the reason Kingma
+    and Ba correct the bias.
 
-    Note: eps is added outside the square root, to sqrt(r_hat), as in torch, Kingma and
-    Ba's Algorithm 1 and Goodfellow et al.'s Algorithm 8.7; the lecture notes write
-    sqrt(r_hat + eps). ``amsgrad`` follows torch: the maximum is taken of the
-    uncorrected r and then bias-corrected. ``weight_decay`` here is an L2 penalty: the
-    term lambda theta passes through the division by sqrt(r_hat), so entries with large
-    gradients are barely decayed. That is not weight decay; for that use ``AdamW``.
+    Note: eps is added outside the square root, to sqrt(r_hat), as in torch,
+    Kingma and Ba's Algorithm 1 and Goodfellow et al.'s Algorithm 8.7; the
+    lecture notes write sqrt(r_hat + eps). ``amsgrad`` follows torch: the
+    maximum is taken of the uncorrected r and then bias-corrected.
+    ``weight_decay`` here is an L2 penalty: the term lambda theta passes
+    through the division by sqrt(r_hat), so entries with large gradients are
+    barely decayed. That is not weight decay; for that use ``AdamW``.
     """
 
     _update = staticmethod(partial(_adam_step, decoupled=False))
 
     def __init__(
-        self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-        weight_decay: float = 0, amsgrad: bool = False, *, bias_correction: bool = True,
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        bias_correction: bool = True,
     ) -> None:
         check_lr(lr)
         check_betas(betas)
         check_eps(eps)
         check_weight_decay(weight_decay)
         defaults = dict(
-            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, bias_correction=bias_correction
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            amsgrad=amsgrad, bias_correction=bias_correction,
         )
         super().__init__(params, defaults)
 
 
 
 class AdamW(Adam):
-    """AdamW (Loshchilov and Hutter, 2019): Adam with decoupled weight decay.
+    """AdamW (Loshchilov and Hutter, 2019): Adam with decoupled
+    weight decay.
 
-    The same steps as ``Adam``, except that weight decay shrinks the parameters directly
-    instead of entering the gradient:
+    The same steps as ``Adam``, except that weight decay shrinks the
+    parameters directly instead of entering the gradient:
 
-        theta <- (1 - eta lambda) theta        (before the Adam step; g is left alone)
+        theta <- (1 - eta lambda) theta        (before the Adam step; g is
+                                                left alone)
         s, r, s_hat, r_hat as in Adam
         theta <- theta - eta s_hat / (sqrt(r_hat) + eps)
 
-    Every entry decays by the same factor, whatever its gradient history: this is weight
-    decay, where Adam's ``weight_decay`` (L2) is divided by sqrt(r_hat) like the gradient.
+    Every entry decays by the same factor, whatever its gradient history:
+    this is weight decay, where Adam's ``weight_decay`` (L2) is divided by
+    sqrt(r_hat) like the gradient.
 
-    Note: torch, and this class, multiply lambda by the learning rate eta, so a schedule
-    that lowers eta also lowers the decay. Loshchilov and Hutter write
-    theta <- theta - e_t (alpha s_hat / (sqrt(r_hat) + eps) + lambda theta), with lambda
-    scaled only by the schedule multiplier e_t: their lambda is torch's lambda times alpha.
+    Note: torch, and this class, multiply lambda by the learning rate eta,
+    so a schedule that lowers eta also lowers the decay. Loshchilov and
+    Hutter write
+    theta <- theta - e_t (alpha s_hat / (sqrt(r_hat) + eps) + lambda theta),
+    with lambda scaled only by the schedule multiplier e_t: their lambda is
+    torch's lambda times alpha.
     """
 
-    _update = staticmethod(partial(_adam_step, decoupled=True))  # decay acts on theta, not on g
+    # decay acts on theta, not on g
+    _update = staticmethod(partial(_adam_step, decoupled=True))
 
     def __init__(
-        self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-        weight_decay: float = 1e-2, amsgrad: bool = False,
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
     ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -1,7 +1,9 @@
-"""Gradient clipping by norm and by value (chapter 3: cliffs and exploding gradients).
+"""Gradient clipping by norm and by value (chapter 3: cliffs and exploding
+gradients).
 
-Twins of ``torch.nn.utils.clip_grad_norm_`` and ``clip_grad_value_``: call either between
-``loss.backward()`` and ``optimizer.step()``; both change the gradients in place.
+Twins of ``torch.nn.utils.clip_grad_norm_`` and ``clip_grad_value_``: call
+either between ``loss.backward()`` and ``optimizer.step()``; both change the
+gradients in place.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ def clip_grad_norm_(
         ||g||_p = (sum_i |g_i|^p)^(1/p)        (||g||_inf = max_i |g_i|)
         g <- g * min(1, max_norm / (||g||_p + 1e-6))
 
-    The direction of the step is kept; only its length is capped (Pascanu
-    et al., 2013). Returns ||g||_p before clipping (the quantity to plot
-    when looking for cliffs).
+    The direction of the step is kept; only its length is capped
+    (Pascanu et al., 2013). Returns ||g||_p before clipping (the quantity
+    to plot when looking for cliffs).
 
     Note: like PyTorch, the norm is taken of the per-parameter norms, which
     equals the norm of the concatenated gradient for every p, and 1e-6
@@ -73,10 +75,11 @@ def clip_grad_norm_(
 
 @torch.no_grad()
 def clip_grad_value_(parameters: Parameters, clip_value: float) -> None:
-    """Clip every gradient entry to [-c, c], c = ``clip_value``: g_i <- max(-c, min(c, g_i)).
+    """Clip every gradient entry to [-c, c], c = ``clip_value``:
+    g_i <- max(-c, min(c, g_i)).
 
-    Unlike clipping by norm this changes the direction of g whenever some entries are
-    clipped and others are not.
+    Unlike clipping by norm this changes the direction of g whenever some
+    entries are clipped and others are not.
     """
     check_positive("clip_value", clip_value, allow_zero=True)
     for g in _grads(parameters):

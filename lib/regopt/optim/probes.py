@@ -1,4 +1,6 @@
-"""Probing an optimizer with a chosen sequence of gradients (chapters 5 and 6)."""
+"""Probing an optimizer with a chosen sequence of gradients
+(chapters 5 and 6).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ __all__ = ["step_lengths"]
 
 
 def step_lengths(
-    make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer], gradients: Sequence[float]
+    make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+    gradients: Sequence[float],
 ) -> list[float]:
-    """|theta_{t+1} - theta_t| of a one-number parameter when the optimizer is fed ``gradients``.
+    """|theta_{t+1} - theta_t| of a one-number parameter when the optimizer
+    is fed ``gradients``.
 
-    Shows what an update rule does to a step, whatever the loss: a constant gradient
-    (a long slope), an alternating one (a ravine's walls), a growing one.
-    ``make_optimizer`` receives ``[theta]``, e.g. ``lambda ps: regopt.optim.Adam(ps, lr=0.1)``.
+    Shows what an update rule does to a step, whatever the loss: a constant
+    gradient (a long slope), an alternating one (a ravine's walls), a
+    growing one. ``make_optimizer`` receives ``[theta]``, e.g.
+    ``lambda ps: regopt.optim.Adam(ps, lr=0.1)``.
     """
     theta = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     optimizer = make_optimizer([theta])
