@@ -308,7 +308,9 @@ def check(notebook: Path, wrong: dict[str, str] | None = None, timeout: float = 
     Up to ``children`` wrong answers run at once, beside the solution's own run.
     """
     import nbformat
+    import nbgrader.utils  # noqa: F401 (imported before any fork, not in every child)
     from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output  # noqa: F401 (likewise)
 
     wrong = wrong_answers(notebook) if wrong is None else wrong
     nb = nbformat.read(notebook, as_version=4)
