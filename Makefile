@@ -56,9 +56,10 @@ test-unit: $(STAMP)
 # two in test-grading: nbgrader grades them natively, tools/answercheck.py runs each
 # solution (which must run clean) and its wrong answers on the portable path.
 PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
-NBVAL    := -m pytest --nbval-lax -q -p no:cacheprovider
+# nbval's kernels are forked from a process with torch and regopt imported (tools/nbval_forking.py).
+NBVAL    := -m pytest --nbval-lax -q -p no:cacheprovider -p nbval_forking
 test-notebooks: $(STAMP)
-	@$(call timed,chapters (nbval; portable kernels),env $(PORTABLE) $(PY) $(NBVAL) -n 2 --dist loadscope chapters)
+	@$(call timed,chapters (nbval; portable kernels),env $(PORTABLE) PYTHONPATH=tools $(PY) $(NBVAL) -n 2 --dist loadscope chapters)
 
 ## The notebooks under each setting that rounds differently: this machine's kernels, the
 ## portable path, AVX2 kernels, and torch's default threads in one kernel (as JupyterLab
@@ -68,10 +69,10 @@ test-portable: $(STAMP)
 	@status=0; \
 	for setting in "native" "$(PORTABLE)" "ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2"; do \
 	    echo "== $$setting, one thread per kernel, two kernels"; \
-	    env $$(test "$$setting" = native || echo $$setting) $(PY) $(NBVAL) -n 2 --dist loadscope $(NB) || status=1; \
+	    env $$(test "$$setting" = native || echo $$setting) PYTHONPATH=tools $(PY) $(NBVAL) -n 2 --dist loadscope $(NB) || status=1; \
 	done; \
 	echo "== torch's default threads, one kernel"; \
-	env -u OMP_NUM_THREADS -u MKL_NUM_THREADS $(PY) $(NBVAL) $(NB) || status=1; \
+	env -u OMP_NUM_THREADS -u MKL_NUM_THREADS PYTHONPATH=tools $(PY) $(NBVAL) $(NB) || status=1; \
 	exit $$status
 
 test-grading: $(STAMP)

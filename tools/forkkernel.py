@@ -32,7 +32,7 @@ import sys
 import time
 from typing import Any
 
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 
 SOCKET_VARIABLE = "FORKKERNEL_SOCKET"
 _PR_SET_PDEATHSIG = 1
@@ -163,27 +163,42 @@ def _ipykernel_options(cmd: list[str]) -> list[str] | None:
     return cmd[3:]
 
 
+def _launch_forked(manager, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
+    """Have the server fork ``manager``'s kernel; False if it cannot (no server, not ipykernel)."""
+    path = os.environ.get(SOCKET_VARIABLE)
+    options = _ipykernel_options(kernel_cmd)
+    if not path or options is None:
+        return False
+    env = {k: v for k, v in (kw.get("env") or os.environ).items() if k != SOCKET_VARIABLE}
+    cwd = str(kw.get("cwd") or os.getcwd())
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(path)
+        with connection.makefile("rw") as stream:
+            stream.write(json.dumps({"argv": options, "env": env, "cwd": cwd}) + "\n")
+            stream.flush()
+            pid = json.loads(stream.readline())["pid"]
+    provisioner = manager.provisioner
+    provisioner.process = _ForkedKernel(pid)
+    provisioner.pid = provisioner.pgid = pid  # setsid(): the kernel leads its own group
+    provisioner.cwd = cwd
+    manager._reconcile_connection_info(provisioner.connection_info)
+    return True
+
+
 class ForkingKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose Python kernels are forked by the server at ``$FORKKERNEL_SOCKET``."""
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        path = os.environ.get(SOCKET_VARIABLE)
-        options = _ipykernel_options(kernel_cmd)
-        if not path or options is None:
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-        env = {k: v for k, v in (kw.get("env") or os.environ).items() if k != SOCKET_VARIABLE}
-        cwd = str(kw.get("cwd") or os.getcwd())
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(path)
-            with connection.makefile("rw") as stream:
-                stream.write(json.dumps({"argv": options, "env": env, "cwd": cwd}) + "\n")
-                stream.flush()
-                pid = json.loads(stream.readline())["pid"]
-        provisioner = self.provisioner
-        provisioner.process = _ForkedKernel(pid)
-        provisioner.pid = provisioner.pgid = pid  # setsid(): the kernel leads its own group
-        provisioner.cwd = cwd
-        self._reconcile_connection_info(provisioner.connection_info)
+        if not _launch_forked(self, kernel_cmd, kw):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+class ForkingSyncKernelManager(KernelManager):
+    """The same for jupyter_client's blocking KernelManager (nbval uses that one)."""
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if not _launch_forked(self, kernel_cmd, kw):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
 if __name__ == "__main__":
