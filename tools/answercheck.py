@@ -44,14 +44,16 @@ import tempfile
 import types
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import forkkernel  # noqa: E402
+import grading  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 WRONG_DIR = ROOT / "tests" / "wrong_answers"
-# Imported once, before any notebook runs, so that no run (and no forked child) pays for them:
-# torch._dynamo is what a first optimizer step imports (1.5 s); nbgrader, nbformat and
-# IPython are this module's own.
-PRELOAD = ["numpy", "torch", "torch._dynamo", "matplotlib.pyplot", "sklearn.model_selection",
-           "regopt.*", "nbformat", "nbgrader.utils", "IPython.core.interactiveshell",
-           "IPython.utils.capture"]
+# Imported once, before any notebook runs, so that no run (and no forked child) pays for
+# them: what the grading kernels preload, and this module's own nbgrader, nbformat, IPython.
+PRELOAD = [*grading.PRELOAD, "matplotlib.pyplot", "nbformat", "nbgrader.utils",
+           "IPython.core.interactiveshell", "IPython.utils.capture"]
 
 Scores = dict[str, tuple[float, float]]  # test cell grade_id -> (score, max_score)
 
@@ -394,9 +396,6 @@ def check_all(notebooks: list[Path], jobs: int | None = None, timeout: float = 6
     package already; the notebooks with the most wrong answers start first.
     """
     os.environ.setdefault("MPLBACKEND", "Agg")
-    sys.path.insert(0, str(ROOT / "tools"))
-    import forkkernel
-
     forkkernel._preload(PRELOAD)
     tasks = sorted(((str(nb), wrong_answers(nb), timeout) for nb in notebooks), key=lambda t: -len(t[1]))
     jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(tasks)))

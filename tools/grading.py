@@ -103,7 +103,7 @@ PRELOAD = ["numpy", "torch", "torch._dynamo", "sklearn.model_selection", "regopt
 
 
 @contextlib.contextmanager
-def kernel_server(preload: list[str] = PRELOAD) -> Iterator[None]:
+def kernel_server() -> Iterator[None]:
     """Run tools/forkkernel.py's fork server for the kernels started inside this block."""
     if os.environ.get(forkkernel.SOCKET_VARIABLE):
         yield  # one is already running (an enclosing block)
@@ -111,7 +111,7 @@ def kernel_server(preload: list[str] = PRELOAD) -> Iterator[None]:
     folder = tempfile.mkdtemp(prefix="forkkernel-")
     path = os.path.join(folder, "socket")
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tools" / "forkkernel.py"), path, *preload],
+        [sys.executable, str(ROOT / "tools" / "forkkernel.py"), path, *PRELOAD],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:
