@@ -22,7 +22,7 @@ export OMP_NUM_THREADS MKL_NUM_THREADS
 # $(call timed,label,command): run a command and print how long it took.
 timed = start=$$(date +%s); $(2); status=$$?; echo "[time] $(1): $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: install browser book test test-unit test-notebooks test-portable test-grading test-site test-newer lab serve assignments grade bench bench-grading strip clean
+.PHONY: install browser book test test-unit test-notebooks test-portable test-grading test-site test-newer lab serve assignments grade bench bench-grading solutions strip clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -51,15 +51,17 @@ test-unit: $(STAMP)
 
 # Two notebooks at a time (one torch thread each, see above). nbval runs the chapters on
 # the portable path (torch's and MKL's generic kernels, which round as a machine without
-# AVX would), while `make book` executes them with this machine's own kernels: every run
-# of `make test` checks each claim under two rounding regimes. The exercises get the same
-# two in test-grading: nbgrader grades them natively, tools/answercheck.py runs each
-# solution (which must run clean) and its wrong answers on the portable path.
+# AVX would) and writes each chapter that passed into the book's cache, so the `book` step
+# of `make test` renders the run nbval checked instead of running every chapter again.
+# `make book` on its own executes the chapters with this machine's own kernels: the two
+# README commands check each claim under two rounding regimes (test-portable under four).
+# The exercises get two in test-grading: nbgrader grades them natively, tools/answercheck.py
+# runs each solution (which must run clean) and its wrong answers on the portable path.
 PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
 # nbval's kernels are forked from a process with torch and regopt imported (tools/nbval_forking.py).
 NBVAL    := -m pytest --nbval-lax -q -p no:cacheprovider -p nbval_forking
 test-notebooks: $(STAMP)
-	@$(call timed,chapters (nbval; portable kernels),env $(PORTABLE) PYTHONPATH=tools $(PY) $(NBVAL) -n 2 --dist loadscope chapters)
+	@$(call timed,chapters (nbval; portable kernels; into the book's cache),env $(PORTABLE) PYTHONPATH=tools $(PY) $(NBVAL) --nbval-book-cache -n 2 --dist loadscope chapters)
 
 ## The notebooks under each setting that rounds differently: this machine's kernels, the
 ## portable path, AVX2 kernels, and torch's default threads in one kernel (as JupyterLab
@@ -136,6 +138,11 @@ assignments: $(STAMP)
 JOBS ?=
 grade: $(STAMP)
 	@$(call timed,grading,$(PY) tools/grading.py grade $(COURSE) $(if $(JOBS),--jobs $(JOBS)))
+
+## Instructors and self-learners: the solved exercises, run, and a page of answers per
+## exercise in _build/solutions/ (not part of the site: publish it or not, as you decide).
+solutions: $(STAMP)
+	@$(call timed,solutions,$(PY) tools/solutions.py)
 
 ## Remove outputs from committed notebooks.
 strip: $(STAMP)

@@ -126,7 +126,7 @@ MACROS = CONFIG["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
 STANDARD_TEX = set("""
 Big Bigl Bigr big bigl bigr bigg biggl biggr left right middle
 alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi
-varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
+ell varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
 Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
 approx arg argmin argmax bar begin end bmod pmod boldsymbol mathbf mathbb mathcal mathrm mathit
 mathsf mathtt operatorname text textbf textit cdot cdots ldots dots vdots ddots cos sin tan exp
