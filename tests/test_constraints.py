@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from regopt import models
-from regopt.constraints import l2_ball_constraint, max_norm, max_norm_constraint, project_l2_ball
+from regopt.constraints import l2_ball_constraint, max_norm, max_norm_constraint, project_l1_ball, project_l2_ball
 from regopt.penalties import ridge_solution
 from regopt.train import Callback, fit
 
@@ -37,6 +37,57 @@ def test_projection_is_the_closest_point_of_the_ball():
     inside = 0.1 * w / w.norm()
     assert torch.equal(project_l2_ball(inside, r), inside)
     torch.testing.assert_close(project_l2_ball(projected, r), projected)  # a projection is idempotent
+
+
+def _l1_projection_by_bisection(w: torch.Tensor, r: float) -> torch.Tensor:
+    # ||soft_threshold(w, theta)||_1 falls monotonically in theta: bisect for the theta that gives r.
+    low, high = 0.0, w.abs().max().item()
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if (w.abs() - mid).clamp(min=0).sum() > r else (low, mid)
+    return w.sign() * (w.abs() - high).clamp(min=0)
+
+
+@pytest.mark.parametrize("r", [0.05, 1.0, 4.0])
+def test_l1_projection_matches_bisection_on_the_threshold(r):
+    for seed in range(5):
+        w = 2.0 * _randn(30, seed=seed)
+        projected = project_l1_ball(w, r)
+        torch.testing.assert_close(projected, _l1_projection_by_bisection(w, r), rtol=0, atol=1e-12)
+        assert abs(projected.abs().sum().item() - r) < 1e-12  # a point outside lands on the boundary
+        assert (projected.sign() * w.sign() >= 0).all()  # no entry changes sign
+
+
+def test_l1_projection_leaves_the_ball_alone_and_is_the_closest_point():
+    r = 1.5
+    inside = torch.tensor([0.5, -0.4, 0.0, 0.6], dtype=torch.float64)  # ||.||_1 = 1.5: on the boundary
+    assert torch.equal(project_l1_ball(inside, r), inside)
+    assert torch.equal(project_l1_ball(0.5 * inside, r), 0.5 * inside)
+    w = torch.tensor([3.0, -1.0, 0.2, 0.1], dtype=torch.float64)
+    projected = project_l1_ball(w, r)
+    # by hand: u = (3, 1, 0.2, 0.1); j = 2 fails, 1 <= (4 - 1.5) / 2, so rho = 1 and theta = 3 - 1.5
+    torch.testing.assert_close(projected, torch.tensor([1.5, 0.0, 0.0, 0.0], dtype=torch.float64))
+    candidates = _randn(5000, 4, seed=4)
+    candidates = candidates * (r * torch.rand(5000, 1, generator=torch.Generator().manual_seed(5),
+                                              dtype=torch.float64) / candidates.abs().sum(dim=1, keepdim=True))
+    assert ((candidates - w).norm(dim=1) >= (projected - w).norm() - 1e-12).all()
+    torch.testing.assert_close(project_l1_ball(projected, r), projected)  # idempotent
+
+
+def test_l1_projection_of_a_matrix_treats_it_as_one_vector_and_gives_zeros():
+    W = _randn(8, 6, seed=6)
+    projected = project_l1_ball(W, 2.0)
+    assert projected.shape == W.shape
+    torch.testing.assert_close(projected.ravel(), _l1_projection_by_bisection(W.ravel(), 2.0), rtol=0, atol=1e-12)
+    assert (projected == 0).sum() > 30  # most entries are exactly zero: the projection lands on a low face
+
+
+@pytest.mark.parametrize("bad, match", [(0.0, "Invalid radius"), (-1.0, "Invalid radius"), (None, "Invalid radius")])
+def test_l1_projection_refuses_a_bad_radius(bad, match):
+    with pytest.raises(ValueError, match=match):
+        project_l1_ball(torch.ones(3), bad)
+    with pytest.raises(ValueError, match="Invalid w"):
+        project_l1_ball(torch.ones(3, dtype=torch.long), 1.0)
 
 
 def _regression() -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from regopt import data, models, optim, penalties, seeds, train
+from regopt.dropout import DropConnect
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +196,28 @@ def test_a_loss_that_vmap_cannot_batch_is_called_member_by_member(digits64):
     run = seeds.fit_seeds(make, train_set, seeds=[0, 1, 2], loss_fn=counted, optimizer=lambda p: optim.SGD(p, lr=0.01),
                           epochs=1, batch_size=len(train_set[0]), progress=False)
     assert len(run.histories[2].step_loss) == 1 and len(calls) >= 3
+
+
+def test_dropconnect_members_run_their_own_forward():
+    # DropConnect subclasses nn.Linear; a plain batched product would skip its
+    # mask in training and its (1 - p) W in evaluation.
+    def make_dropconnect(seed: int) -> nn.Module:
+        torch.manual_seed(seed)
+        return nn.Sequential(DropConnect(8, 8, p=0.5))
+
+    stacked = seeds.Stacked([make_dropconnect(s) for s in range(2)])
+    members = stacked.members()
+    x = torch.ones(4, 8)
+    stacked.eval()
+    with torch.no_grad():
+        out = stacked(x, shared=True)
+        for i, net in enumerate(members):
+            torch.testing.assert_close(out[i], net.eval()(x))
+    stacked.train()
+    with torch.no_grad():
+        out = stacked(x, shared=True)
+        full = torch.stack([net[0].weight.sum(dim=1) + net[0].bias
+                            for net in members])  # (2, 8): no weight dropped
+    assert not torch.allclose(out, full.unsqueeze(1).expand_as(out))
+    # one mask per member and minibatch: every row of a member is the same
+    torch.testing.assert_close(out, out[:, :1].expand_as(out))

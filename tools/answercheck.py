@@ -387,6 +387,12 @@ def _check_task(task: tuple[str, dict[str, str], float]) -> tuple[str, dict[str,
 
 def _worker_init() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # A notebook's cells run here and the process then forks a child per wrong answer: a
+    # child forked from a process whose OpenMP thread pool has run hangs in its first
+    # parallel torch op. With one thread no pool is started (the tiny models lose nothing).
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def check_all(notebooks: list[Path], jobs: int | None = None, timeout: float = 60) -> dict[str, dict[str, Scores]]:

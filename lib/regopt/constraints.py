@@ -20,11 +20,11 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from ._checks import check_positive
-from .penalties import apply_after_step, weights
+from .penalties import apply_after_step, soft_threshold, weights
 
 __all__ = [
-    "project_l2_ball", "max_norm", "l2_ball_constraint",
-    "max_norm_constraint",
+    "project_l2_ball", "project_l1_ball", "max_norm",
+    "l2_ball_constraint", "max_norm_constraint",
 ]
 
 
@@ -41,6 +41,40 @@ def project_l2_ball(w: torch.Tensor, radius: float) -> torch.Tensor:
     check_positive("radius", radius)
     # radius / 0 = inf, clamped to 1
     return w * torch.clamp(radius / w.norm(), max=1.0)
+
+
+def project_l1_ball(w: torch.Tensor, radius: float) -> torch.Tensor:
+    """The Euclidean projection onto the L1 ball {u : ||u||_1 <= r}, the
+    sort-based algorithm of Duchi et al. (2008), entries of w taken as one
+    vector:
+
+        Pi(w) = w                                 if ||w||_1 <= r
+                sign(w) max(|w| - theta, 0)       otherwise,
+
+    a soft-thresholding whose threshold theta > 0 makes ||Pi(w)||_1 = r.
+    With u = |w| sorted in decreasing order and c_j = u_1 + ... + u_j,
+
+        rho   = max{ j : u_j > (c_j - r) / j }
+        theta = (c_rho - r) / rho.
+
+    The entries with |w_i| <= theta become exactly zero: the projection
+    lands on a face, edge or corner of the ball.
+    """
+    check_positive("radius", radius)
+    if not torch.is_floating_point(w):
+        raise ValueError(
+            f"Invalid w: expected a floating-point tensor, got {w.dtype}"
+        )
+    if w.abs().sum() <= radius:
+        return w.clone()
+    # (D,) in decreasing order
+    u = w.abs().flatten().sort(descending=True).values
+    c = u.cumsum(0)
+    j = torch.arange(1, len(u) + 1, dtype=u.dtype, device=u.device)
+    # the condition holds for j = 1..rho and fails after
+    rho = int((u > (c - radius) / j).nonzero().max()) + 1
+    theta = (c[rho - 1] - radius) / rho
+    return soft_threshold(w, float(theta))
 
 
 def max_norm(W: torch.Tensor, c: float) -> torch.Tensor:

@@ -36,6 +36,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 from tqdm.auto import tqdm
 
+from .dropout import Dropout
 from .reproducibility import default_device
 from .train import (
     DivergenceError, History, Penalty, _accuracy, check_fit_arguments
@@ -159,7 +160,8 @@ class Stacked(nn.Module):
     ``(k, N, ...)``. The parameters are leaves of shape ``(k, *shape)``: an
     optimizer given ``stacked.parameters()`` trains all members.
 
-    An ``nn.Sequential`` runs layer by layer: a linear layer as one batched
+    An ``nn.Sequential`` runs layer by layer: an ``nn.Linear`` (not a
+    subclass that overrides ``forward``) as one batched
     matrix product over the members, a parameter-free elementwise layer
     (activation, dropout) on all members at once, any other layer through
     ``torch.func.vmap``; other networks run through ``vmap`` whole. Random
@@ -231,8 +233,9 @@ class Stacked(nn.Module):
                 for n, t in buffers.items()
                 if n.startswith(f"{name}.")
             }
-            # a = h W^T + b for every member: one batched product
-            if isinstance(layer, nn.Linear):
+            # a = h W^T + b for every member: one batched product (a
+            # subclass with its own forward, e.g. DropConnect, is vmapped)
+            if type(layer).forward is nn.Linear.forward:
                 x = x @ own["weight"].transpose(-1, -2)
                 x = x + own["bias"].unsqueeze(-2) if "bias" in own else x
             elif (
@@ -278,7 +281,7 @@ class Stacked(nn.Module):
 _ELEMENTWISE = (
     nn.Identity, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.ELU,
     nn.SELU, nn.GELU, nn.SiLU, nn.Softplus, nn.Hardtanh, nn.ReLU6,
-    nn.Dropout,
+    nn.Dropout, Dropout,
 )
 
 
