@@ -205,6 +205,14 @@ def autograde(course: Path, assignment: str, *extra: str, students: list[str] | 
     autograde_all(course, [(assignment, s) for s in students], jobs=jobs, timeout=timeout)
 
 
+def one_thread_per_kernel() -> None:
+    """One torch thread per kernel started from here on, unless the caller's environment says
+    otherwise: several kernels with a thread per core each oversubscribe the machine
+    (exercise 15 graded 3.7 times slower)."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
 def autograde_all(course: Path, tasks: list[tuple], jobs: int | None = None,
                   timeout: int | None = None) -> None:
     """Autograde each (assignment, student) with nbgrader, in ``jobs`` processes at once.
@@ -219,10 +227,7 @@ def autograde_all(course: Path, tasks: list[tuple], jobs: int | None = None,
     """
     jobs = max(1, min(jobs or default_jobs(), len(tasks)))
     failed = []
-    # One torch thread per kernel unless the caller says otherwise: several kernels with a
-    # thread per core each oversubscribe the machine (exercise 15 graded 3.7 times slower).
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    one_thread_per_kernel()
     with kernel_server():
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, _start_worker, (str(course.resolve()), timeout), maxtasksperchild=50) as pool:

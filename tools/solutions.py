@@ -130,8 +130,7 @@ def build(out: Path, notebooks: list[Path], jobs: int | None = None) -> list[str
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(notebooks)))
     errors, entries = [], []
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one torch thread per kernel, as in grading
-        os.environ.setdefault(variable, "1")
+    grading.one_thread_per_kernel()
     with grading.kernel_server():
         with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=1) as pool:
             results = pool.map(run, notebooks, chunksize=1)

@@ -97,21 +97,11 @@ def condition_number(H):
     return (torch.linalg.eigvalsh(H)[-1] / H.diagonal().min()).item()
 ''',
     # Each parameter clipped on its own norm: the direction across parameters changes.
-    "clip_grad_norm": '''
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
-    if max_norm < 0:
-        raise ValueError(f"Invalid max_norm: {max_norm}")
-    if isinstance(parameters, torch.Tensor):
-        parameters = [parameters]
-    grads = [p.grad for p in parameters if p.grad is not None]
-    if not grads:
-        return torch.tensor(0.0)
-    norms = torch.stack([torch.linalg.vector_norm(g, norm_type) for g in grads])
-    for g, n in zip(grads, norms):
-        if n > max_norm:
-            g.mul_(max_norm / n)
-    return torch.linalg.vector_norm(norms, norm_type)
-''',
+    "clip_grad_norm": _CLIP.replace(
+        "    total = torch.linalg.vector_norm(norms, norm_type)\n    if total > max_norm:\n"
+        "        for g in grads:\n            g.mul_(max_norm / total)\n    return total",
+        "    for g, n in zip(grads, norms):\n        if n > max_norm:\n"
+        "            g.mul_(max_norm / n)\n    return torch.linalg.vector_norm(norms, norm_type)"),
     # Runs through the parameters twice: with a generator such as model.parameters() the
     # second pass is empty, so nothing is clipped (right with a list, as in the visible test).
     "clip_grad_norm#2": '''
