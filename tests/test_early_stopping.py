@@ -17,7 +17,7 @@ from regopt.early_stopping import (
     ridge_shrinkage,
 )
 from regopt.models import mlp
-from regopt.train import Callback, History, fit
+from regopt.train import Callback, History, evaluate, fit
 
 
 class _Scripted(Callback):
@@ -160,6 +160,57 @@ def test_continue_to_train_loss_stops_when_the_validation_part_reaches_the_earli
     # it continued from the best parameters, not the last ones
     assert out.second.val_loss[0] == pytest.approx(out.first.val_loss[out.best_epoch], rel=1e-5)
     assert out.second.val_loss[-1] <= eps < min(out.second.val_loss[:-1]), (eps, out.second.val_loss)
+
+
+def _noisy_valid_problem():
+    """_problem with 6 of the 20 validation labels flipped too: their loss starts well above the training loss."""
+    (X_sub, y_sub), (X_val, y_val) = _problem()
+    y_val = y_val.clone()
+    y_val[:6] = 1 - y_val[:6]
+    return (X_sub, y_sub), (X_val, y_val)
+
+
+def test_continue_to_train_loss_is_the_books_while_loop():
+    # Goodfellow et al. (2016), algorithm 7.3, written out: early stopping, eps = J(theta*; subtrain), then
+    # "while J(theta; valid) > eps: train on all the data for n steps" (n steps = one epoch). Full-batch SGD keeps
+    # no state, so one fit of k epochs is k fits of one epoch.
+    subtrain, valid = _noisy_valid_problem()
+    make_model = lambda: mlp(64, n_in=10, n_out=2, seed=1)
+    make_optimizer = lambda ps: torch.optim.SGD(ps, lr=0.1)
+    ce = nn.functional.cross_entropy
+    out = continue_to_train_loss(make_model, make_optimizer, subtrain, valid, patience=5, max_epochs=300, loss_fn=ce,
+                                 progress=False)
+    model, stopper = make_model(), EarlyStopping(patience=5)
+    first = fit(model, subtrain, loss_fn=ce, optimizer=make_optimizer(model.parameters()), epochs=300, val=valid,
+                callbacks=[stopper], progress=False)
+    eps = first.train_loss[stopper.best_epoch]
+    everything = (torch.cat([subtrain[0], valid[0]]), torch.cat([subtrain[1], valid[1]]))
+    epochs = 0
+    while evaluate(model, ce, valid)[0] > eps and epochs < 300:
+        fit(model, everything, loss_fn=ce, optimizer=make_optimizer(model.parameters()), epochs=1, progress=False)
+        epochs += 1
+    assert epochs >= 3, epochs  # the second phase really runs
+    assert out.best_epoch == stopper.best_epoch and out.second.epochs == epochs, (out.second.epochs, epochs)
+    # the loss compared with eps is the validation part's, not all the data's
+    assert out.second.train_loss[-1] != pytest.approx(out.second.val_loss[-1], rel=1e-3)
+    for ours, book in zip(out.model.parameters(), model.parameters()):
+        torch.testing.assert_close(ours, book)
+
+
+def test_continue_to_train_loss_trains_no_further_if_the_target_is_already_met():
+    # noisy training labels, clean validation labels: at theta* the validation loss is already below the training
+    # loss, so the while loop of algorithm 7.3 never runs
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(60, 10, generator=g)
+    y = (X[:, 0] > 0).long()
+    y[:12] = 1 - y[:12]
+    subtrain, valid = (X[:40], y[:40]), (X[40:], y[40:])
+    out = continue_to_train_loss(subtrain=subtrain, valid=valid, patience=5, max_epochs=300, **_kwargs())
+    eps, at_best = out.first.train_loss[out.best_epoch], out.first.val_loss[out.best_epoch]
+    assert at_best < eps - 0.02, (at_best, eps)
+    assert out.second.epochs == 0 and out.second.val_loss == pytest.approx([at_best], rel=1e-6)
+    assert out.second.train_loss[0] == pytest.approx((40 * eps + 20 * at_best) / 60, rel=1e-5)
+    assert out.second.val_acc[0] == out.first.val_acc[out.best_epoch]
 
 
 # ---- early stopping vs L2 on a quadratic -------------------------------------------------------

@@ -86,3 +86,48 @@ def test_ks_distance_matches_scipy():
 def test_bad_inputs_raise(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_layer_singular_value_edges_are_the_marchenko_pastur_edges_of_the_layer():
+    n_in, n_out, variance = 300, 1200, 2 / 1500
+    W = randmat.gaussian_matrix(n_out, n_in, variance=variance, generator=_gen(6))  # (n_out, n_in)
+    low, high = randmat.layer_singular_value_edges(n_in, n_out, variance)
+    a, b = randmat.marchenko_pastur_edges(n_in / n_out, variance * n_out)  # W^T W = n_out (W^T W / n_out)
+    assert (low**2, high**2) == pytest.approx((a, b))
+    s = randmat.singular_values(W)
+    assert s.min().item() == pytest.approx(low, rel=0.03) and s.max().item() == pytest.approx(high, rel=0.03)
+    assert randmat.layer_singular_value_edges(n_out, n_in, variance) == pytest.approx((low, high))  # W^T: same values
+
+
+@pytest.mark.parametrize("nonlinearity", ["linear", "tanh", "relu"])
+def test_deep_network_jacobians_match_autograd(nonlinearity):
+    width, depth = 7, 4
+    gen = _gen(8)
+    weights = [randmat.gaussian_matrix(width, variance=1.5 / width, generator=gen) for _ in range(depth)]
+    x0 = torch.randn(width, generator=gen, dtype=torch.float64)
+    phi = {"linear": lambda h: h, "tanh": torch.tanh, "relu": torch.relu}[nonlinearity]
+    activations, jacobians = randmat.deep_network_jacobians(weights, x0, nonlinearity=nonlinearity)
+    assert activations.shape == (depth, width) and jacobians.shape == (depth, width, width)
+    for layer in range(1, depth + 1):
+        def net(x, layer=layer):
+            for W in weights[:layer]:
+                x = phi(W @ x)
+            return x
+        assert torch.allclose(activations[layer - 1], net(x0), atol=1e-12)
+        assert torch.allclose(jacobians[layer - 1], torch.autograd.functional.jacobian(net, x0), atol=1e-12)
+    if nonlinearity == "linear":
+        assert torch.allclose(jacobians[-1], weights[3] @ weights[2] @ weights[1] @ weights[0], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [(lambda: randmat.deep_network_jacobians([torch.eye(3)], torch.ones(3), nonlinearity="gelu"), "Unknown nonlinearity"),
+     (lambda: randmat.deep_network_jacobians([torch.eye(3)], torch.ones(4), nonlinearity="tanh"), "Invalid weights"),
+     (lambda: randmat.deep_network_jacobians([], torch.ones(3), nonlinearity="tanh"), "Invalid weights"),
+     (lambda: randmat.deep_network_jacobians([torch.eye(3)], torch.ones(3, 1), nonlinearity="relu"), "Invalid x"),
+     (lambda: randmat.layer_singular_value_edges(0, 3, 1.0), "Invalid n_in"),
+     (lambda: randmat.layer_singular_value_edges(3, 3, 0.0), "Invalid variance")],
+)
+def test_bad_network_inputs_raise(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -221,3 +221,28 @@ def test_dropconnect_members_run_their_own_forward():
     assert not torch.allclose(out, full.unsqueeze(1).expand_as(out))
     # one mask per member and minibatch: every row of a member is the same
     torch.testing.assert_close(out, out[:, :1].expand_as(out))
+
+
+def test_a_per_step_scheduler_steps_every_member_as_fit_does(digits64):
+    train_set, val_set = digits64
+    schedule = lambda o: optim.ExponentialDecay(o, gamma=0.9)  # noqa: E731: per minibatch, 7 per epoch here
+    sgd = lambda p: optim.SGD(p, lr=0.5)  # noqa: E731
+    run = seeds.fit_seeds(make, train_set, seeds=[0, 2], loss_fn=F.cross_entropy, optimizer=sgd, epochs=3,
+                          batch_size=32, val=val_set, scheduler=schedule, scheduler_interval="step",
+                          progress=False, device="cpu")
+    per_epoch = seeds.fit_seeds(make, train_set, seeds=[0, 2], loss_fn=F.cross_entropy, optimizer=sgd, epochs=3,
+                                batch_size=32, scheduler=schedule, progress=False, device="cpu")
+    for i, s in enumerate([0, 2]):
+        model = make(s)
+        opt = sgd(list(model.parameters()))
+        ref = train.fit(model, train_set, loss_fn=F.cross_entropy, optimizer=opt, epochs=3, batch_size=32,
+                        val=val_set, scheduler=schedule(opt), scheduler_interval="step", seed=s, progress=False,
+                        device="cpu")
+        for field in ("train_loss", "val_loss", "step_loss", "lr"):
+            np.testing.assert_allclose(getattr(run.histories[i], field), getattr(ref, field), rtol=1e-9,
+                                       atol=1e-10, err_msg=f"{field} of seed {s}")
+    np.testing.assert_allclose(run.histories[0].lr, [0.5, 0.5 * 0.9**7, 0.5 * 0.9**14])
+    np.testing.assert_allclose(per_epoch.histories[0].lr, [0.5, 0.45, 0.405])  # the default: once per epoch
+    with pytest.raises(ValueError, match="Invalid scheduler_interval: 'batch'"):
+        seeds.fit_seeds(make, train_set, seeds=[0], loss_fn=F.cross_entropy, optimizer=sgd, epochs=1,
+                        scheduler=schedule, scheduler_interval="batch", progress=False)

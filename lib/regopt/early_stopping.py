@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from ._checks import check_choice, check_positive, check_positive_int
-from .train import Callback, History, fit
+from .train import Callback, History, evaluate, fit
 
 __all__ = [
     "EarlyStopping",
@@ -194,6 +194,18 @@ class _StopAtValLoss(Callback):
         return history.val_loss[-1] <= self.target
 
 
+def _untrained(
+    model: nn.Module, loss_fn: Callable, train: Pair, val: Pair
+) -> History:
+    """The History of a run of zero epochs: the model as it is."""
+    history = History()
+    for split, data in (("train", train), ("val", val)):
+        loss, acc = evaluate(model, loss_fn, data)
+        getattr(history, f"{split}_loss").append(loss)
+        getattr(history, f"{split}_acc").append(acc)
+    return history
+
+
 def continue_to_train_loss(
     make_model: Callable[[], nn.Module],
     make_optimizer: MakeOptimizer,
@@ -213,21 +225,28 @@ def continue_to_train_loss(
         1. run early stopping on ``subtrain``, validating on ``valid``;
            keep theta*
         2. eps <- J(theta*; subtrain), the training loss at the best epoch
-        3. from theta*, train on subtrain + valid while
-           J(theta; valid) > eps
+        3. from theta*, while J(theta; valid) > eps:
+               train on subtrain + valid for n steps
 
-    The loss on the ``valid`` examples (now training examples too) is
-    compared with eps. It may never get there, so the second run stops after
-    ``max_epochs`` regardless; then ``second.val_loss[-1] > eps`` tells you
-    so. ``best_epoch`` is i* of the first run.
+    Here n steps are one epoch over subtrain + valid: the loss on the
+    ``valid`` examples (now training examples too) is measured after every
+    epoch, and before the first, so a model already at eps trains no
+    further (``second.epochs == 0``). The target may never be reached, so
+    the second run stops after ``max_epochs`` regardless; then
+    ``second.val_loss[-1] > eps`` tells you so. ``best_epoch`` is i* of the
+    first run.
     """
     model, best_epoch, first = _early_stopped_run(
         make_model, make_optimizer, subtrain, valid, patience=patience,
         max_epochs=max_epochs, **fit_kwargs,
     )
     eps = first.train_loss[best_epoch]
+    everything = _concat(subtrain, valid)
+    if first.val_loss[best_epoch] <= eps:  # the while loop's first test
+        second = _untrained(model, fit_kwargs["loss_fn"], everything, valid)
+        return Retrained(model, best_epoch, first, second)
     second = fit(
-        model, _concat(subtrain, valid),
+        model, everything,
         optimizer=make_optimizer(model.parameters()), epochs=max_epochs,
         val=valid, callbacks=[_StopAtValLoss(eps)], **fit_kwargs,
     )

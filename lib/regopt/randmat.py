@@ -4,11 +4,12 @@
   entries fill, as n grows, the disc of radius sqrt(n) sigma uniformly
   (radius 1 for sigma^2 = 1/n).
 - Marchenko-Pastur law: the eigenvalues of (1/n) X^T X, for X of shape n x p
-  with i.i.d. N(0, sigma^2) entries and ratio lambda = p/n <= 1, have
+  with i.i.d. N(0, sigma^2) entries and aspect ratio q = p/n <= 1
+  (``ratio`` in the code; the chapter keeps lambda for eigenvalues), have
   the density
 
-      rho(x) = sqrt((b - x)(x - a)) / (2 pi sigma^2 lambda x)   on [a, b],
-      a, b   = sigma^2 (1 -+ sqrt(lambda))^2.
+      rho(x) = sqrt((b - x)(x - a)) / (2 pi sigma^2 q x)   on [a, b],
+      a, b   = sigma^2 (1 -+ sqrt(q))^2.
 
   The singular values of X / sqrt(n) are the square roots of those
   eigenvalues.
@@ -16,17 +17,28 @@
   its singular values in about
   [sqrt(N) - sqrt(k), sqrt(N) + sqrt(k)] = sqrt(N) (1 -+ sqrt(k/N)).
   (This is the square root of the MP edges, scaled by sqrt(N).)
+- A layer W of shape n_out x n_in with entries of variance sigma^2 has
+  forward gain g_f = n_in sigma^2 and backward gain g_b = n_out sigma^2
+  (per unit), and its nonzero singular values fill
+  [|sqrt(g_f) - sqrt(g_b)|, sqrt(g_f) + sqrt(g_b)].
+- A deep network x_l = phi(W_l x_{l-1}) has the input-output Jacobian
+  J_l = D_l W_l J_{l-1}, a product of random matrices again.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 
-from ._checks import check_positive, check_positive_int, is_int
+from ._checks import (
+    check_choice,
+    check_positive,
+    check_positive_int,
+    is_int,
+)
 
 __all__ = [
     "gaussian_matrix",
@@ -37,6 +49,8 @@ __all__ = [
     "marchenko_pastur_pdf",
     "marchenko_pastur_cdf",
     "extreme_singular_values",
+    "layer_singular_value_edges",
+    "deep_network_jacobians",
     "ks_distance",
 ]
 
@@ -109,11 +123,11 @@ def marchenko_pastur_edges(
     ratio: float, variance: float = 1.0
 ) -> tuple[float, float]:
     """The support
-    [a, b] = sigma^2 [(1 - sqrt(lambda))^2, (1 + sqrt(lambda))^2] of the
-    MP law.
+    [a, b] = sigma^2 [(1 - sqrt(q))^2, (1 + sqrt(q))^2] of the MP law,
+    q = ``ratio`` = p/n.
 
     For the singular values of X / sqrt(n), take square roots:
-    [1 - sqrt(lambda), 1 + sqrt(lambda)] sigma.
+    [1 - sqrt(q), 1 + sqrt(q)] sigma.
     """
     _check_mp(ratio, variance)
     return (
@@ -201,6 +215,77 @@ def extreme_singular_values(n: int, k: int) -> tuple[float, float]:
             f"Invalid k: {k} (expected k <= n = {n}; transpose the matrix)"
         )
     return math.sqrt(n) - math.sqrt(k), math.sqrt(n) + math.sqrt(k)
+
+
+def layer_singular_value_edges(
+    n_in: int, n_out: int, variance: float
+) -> tuple[float, float]:
+    """Edges of the nonzero singular values of a layer W of shape
+    n_out x n_in with i.i.d. entries of variance sigma^2 (large layers).
+
+    With g_f = n_in sigma^2 (forward: Var of an output unit over Var of
+    an input unit) and g_b = n_out sigma^2 (the same backward, through
+    W^T), the Marchenko-Pastur edges of W^T W are
+
+        sigma^2 (sqrt(n_in) -+ sqrt(n_out))^2 = (sqrt(g_f) -+ sqrt(g_b))^2,
+
+    so s lies in [|sqrt(g_f) - sqrt(g_b)|, sqrt(g_f) + sqrt(g_b)].
+    """
+    check_positive_int("n_in", n_in)
+    check_positive_int("n_out", n_out)
+    check_positive("variance", variance)
+    g_f, g_b = n_in * variance, n_out * variance
+    return (
+        abs(math.sqrt(g_f) - math.sqrt(g_b)),
+        math.sqrt(g_f) + math.sqrt(g_b),
+    )
+
+
+_DERIVATIVES = {
+    "linear": lambda h: (h, torch.ones_like(h)),
+    "tanh": lambda h: (torch.tanh(h), 1 - torch.tanh(h) ** 2),
+    "relu": lambda h: (torch.relu(h), (h > 0).to(h.dtype)),
+}
+
+
+def deep_network_jacobians(
+    weights: Sequence[torch.Tensor],
+    x: torch.Tensor,
+    *,
+    nonlinearity: str,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Activations and input-output Jacobians of x_l = phi(W_l x_{l-1}),
+    l = 1 .. L (no biases), at the input x_0 = ``x``, by the chain rule:
+
+        h_l = W_l x_{l-1},   x_l = phi(h_l),
+        J_l = d x_l / d x_0 = D_l W_l J_{l-1},   D_l = diag(phi'(h_l)),
+        J_0 = I.
+
+    The layers are square, of the width n of x. Returns x_1 .. x_L,
+    shape (L, n), and J_1 .. J_L, shape (L, n, n). ``nonlinearity`` is
+    "linear", "tanh" or "relu" (phi'(0) = 0).
+    """
+    check_choice("nonlinearity", nonlinearity, _DERIVATIVES)
+    if len(weights) == 0:
+        raise ValueError("Invalid weights: expected at least one matrix")
+    if x.dim() != 1:
+        raise ValueError(
+            f"Invalid x: expected a 1-D tensor, got shape {tuple(x.shape)}"
+        )
+    phi = _DERIVATIVES[nonlinearity]
+    J = torch.eye(len(x), dtype=x.dtype)  # (n_0, n_0)
+    activations, jacobians = [], []
+    for W in weights:
+        if tuple(W.shape) != (len(x), len(x)):
+            raise ValueError(
+                f"Invalid weights: a {tuple(W.shape)} matrix (expected "
+                f"square layers of the input's width {len(x)})"
+            )
+        x, d = phi(W @ x)  # (n_l,), (n_l,)
+        J = d[:, None] * (W @ J)  # D_l W_l J_{l-1}: (n_l, n_0)
+        activations.append(x)
+        jacobians.append(J)
+    return torch.stack(activations), torch.stack(jacobians)
 
 
 def ks_distance(

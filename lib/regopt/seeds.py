@@ -394,6 +394,7 @@ def fit_seeds(
     penalty: Penalty | None = None,
     progress: bool = True,
     device: torch.device | str | None = None,
+    scheduler_interval: str = "epoch",
 ) -> SeedRun:
     """``train.fit`` for k seeds at once: member s is ``make_model(s)``,
     trained on minibatches drawn with seed s. For every step, with B_s
@@ -411,16 +412,23 @@ def fit_seeds(
     ``lambda params: optim.Adam(params, lr=1e-3)``); it must update each
     entry on its own (all of ``regopt.optim``'s and ``torch.optim``'s
     first-order methods do; L-BFGS or clipping by the global norm would
-    couple the members). ``scheduler`` builds an epoch-wise scheduler from
-    the optimizer; ``penalty(model)`` is evaluated on each member;
-    ``loss_fn`` is vmapped over the members (called member by member if it
-    cannot be). Full batch (``batch_size`` at least the rows) feeds all
-    members the same rows. Raises ``DivergenceError`` naming the seed and
-    step where a loss became NaN or infinite.
+    couple the members). ``scheduler`` builds a scheduler from the
+    optimizer, stepped once per epoch (``scheduler_interval="epoch"``) or
+    once per minibatch (``"step"``), as in ``fit``; ``penalty(model)`` is
+    evaluated on each member; ``loss_fn`` is vmapped over the members
+    (called member by member if it cannot be). Full batch (``batch_size``
+    at least the rows) feeds all members the same rows. Raises
+    ``DivergenceError`` naming the seed and step where a loss became NaN
+    or infinite.
     """
     seeds = _seed_list(seeds)
     X, y = train
     batch_size = check_fit_arguments(train, val, epochs, batch_size)
+    if scheduler_interval not in ("epoch", "step"):
+        raise ValueError(
+            f"Invalid scheduler_interval: {scheduler_interval!r} (expected "
+            "'epoch' or 'step')"
+        )
     device = (
         torch.device(device) if device is not None else default_device()
     )
@@ -481,7 +489,9 @@ def fit_seeds(
             opt.step()
             for history, loss in zip(histories, values):
                 history.step_loss.append(loss)
-        if sched is not None:
+            if sched is not None and scheduler_interval == "step":
+                sched.step()
+        if sched is not None and scheduler_interval == "epoch":
             sched.step()
         record()
         bad = [

@@ -180,11 +180,13 @@ class MultiTaskLoss:
         for t, (logits, weight) in enumerate(
             zip(torch.split(outputs, self.sizes, dim=1), self.weights)
         ):
-            labelled = ~torch.isnan(targets[:, t])
-            if labelled.any():
-                total = total + weight * F.cross_entropy(
-                    logits[labelled], targets[labelled, t].long()
-                )
+            # A mask rather than indexing: same sum, no data-dependent
+            # shapes, so that fit_seeds can vmap the loss over seeds.
+            labelled = ~torch.isnan(targets[:, t])  # (N,)
+            y_t = torch.where(labelled, targets[:, t], 0.0).long()
+            ce = F.cross_entropy(logits, y_t, reduction="none")  # (N,)
+            n_t = labelled.sum().clamp(min=1)
+            total = total + weight * (ce * labelled).sum() / n_t
         return total
 
 
