@@ -12,6 +12,7 @@ from regopt.noise import (
     InputNoise,
     WeightNoise,
     add_input_noise,
+    flip_labels,
     label_smoothing_cross_entropy,
     smooth_labels,
 )
@@ -103,6 +104,20 @@ def test_weight_noise_leaves_the_weights_alone_and_is_off_in_eval_mode():
     assert torch.equal(noisy.eval()(X), net(X))
 
 
+def test_flip_labels_changes_exactly_the_requested_fraction_to_other_classes():
+    y = torch.arange(200) % 10
+    noisy = flip_labels(y, 10, fraction=0.25, seed=3)
+    wrong = noisy != y
+    assert int(wrong.sum()) == 50 and torch.equal(y, torch.arange(200) % 10)
+    assert noisy.min() >= 0 and noisy.max() < 10
+    assert torch.equal(flip_labels(y, 10, fraction=0.25, seed=3), noisy)
+    assert torch.equal(flip_labels(y, 10, fraction=0.0), y)
+    assert bool((flip_labels(y, 10, fraction=1.0) != y).all())
+    # the new class is uniform over the K - 1 others: every offset appears
+    offsets = (noisy[wrong] - y[wrong]) % 10
+    assert set(offsets.tolist()) <= set(range(1, 10)) and len(set(offsets.tolist())) >= 7
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -112,6 +127,10 @@ def test_weight_noise_leaves_the_weights_alone_and_is_off_in_eval_mode():
         (lambda: add_input_noise(torch.zeros(2), std=-1.0), "Invalid std"),
         (lambda: InputNoise(-0.5), "Invalid std"),
         (lambda: WeightNoise(nn.Linear(2, 2), std=-0.1), "Invalid std"),
+        (lambda: flip_labels(torch.tensor([0, 1]), 2, fraction=1.5), "Invalid fraction"),
+        (lambda: flip_labels(torch.tensor([0.0, 1.0]), 2, fraction=0.5), "Invalid y"),
+        (lambda: flip_labels(torch.tensor([0, 2]), 2, fraction=0.5), "Invalid y"),
+        (lambda: flip_labels(torch.tensor([0, 0]), 1, fraction=0.5), "Invalid n_classes"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(call, message):

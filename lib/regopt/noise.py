@@ -11,6 +11,8 @@
 - Label smoothing: train on the soft target
   q = (1 - eps) onehot(y) + eps / K instead of the one-hot one
   (Szegedy et al., 2016).
+- Label noise, to test what these do when some labels are wrong: replace a
+  fraction of the labels by a different class drawn uniformly.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from torch.func import functional_call
 from torch.nn import functional as F
 
 from ._checks import (
-    check_ndim, check_positive, check_positive_int, check_same_length,
-    is_real,
+    check_fraction, check_ndim, check_positive, check_positive_int,
+    check_same_length, is_real,
 )
 
 __all__ = [
     "add_input_noise", "InputNoise", "WeightNoise", "smooth_labels",
-    "label_smoothing_cross_entropy",
+    "label_smoothing_cross_entropy", "flip_labels",
 ]
 
 
@@ -149,3 +151,40 @@ def label_smoothing_cross_entropy(
     # (N, K)
     q = smooth_labels(y, logits.shape[-1], eps=eps, dtype=logits.dtype)
     return -(q * F.log_softmax(logits, dim=-1)).sum(dim=-1).mean()
+
+
+def flip_labels(
+    y: torch.Tensor, n_classes: int, *, fraction: float, seed: int = 0
+) -> torch.Tensor:
+    """A copy of ``y`` with round(fraction * N) labels, chosen at random,
+    each replaced by one of the other K - 1 classes, uniformly:
+
+        y~_i = (y_i + u_i) mod K,   u_i ~ Uniform{1, ..., K - 1}
+
+    for the chosen i, y~_i = y_i for the rest; so exactly that many labels
+    are wrong.
+    """
+    check_positive_int("n_classes", n_classes)
+    if n_classes < 2:
+        raise ValueError(
+            f"Invalid n_classes: {n_classes} (a label can only be flipped "
+            "to another class if there are at least 2)"
+        )
+    check_fraction("fraction", fraction, high=1.000001)
+    if y.dim() != 1 or y.dtype.is_floating_point:
+        raise ValueError(
+            "Invalid y: expected a 1-D tensor of class indices, got shape "
+            f"{tuple(y.shape)} and dtype {y.dtype}"
+        )
+    if len(y) and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"Invalid y: labels must lie in 0 .. {n_classes - 1}, got "
+            f"{int(y.min())} .. {int(y.max())}"
+        )
+    gen = torch.Generator().manual_seed(seed)
+    n_flip = round(fraction * len(y))
+    chosen = torch.randperm(len(y), generator=gen)[:n_flip]
+    u = torch.randint(1, n_classes, (n_flip,), generator=gen)
+    noisy = y.clone()
+    noisy[chosen] = (y[chosen] + u.to(y.device)) % n_classes
+    return noisy
