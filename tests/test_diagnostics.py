@@ -114,3 +114,74 @@ def test_bad_inputs_raise():
         diagnostics.hessian_eigenvalues(lambda x: x.sum(), torch.zeros(2, 2))
     with pytest.raises(ValueError, match="scalar"):
         diagnostics.hessian_eigenvalues(lambda x: x**2, torch.zeros(3))
+
+
+def _ece_by_hand(probs: torch.Tensor, y: torch.Tensor, n_bins: int) -> float:
+    """Guo et al.'s definition written out: loop over the bins ((b-1)/B, b/B]."""
+    confidence, predicted = probs.max(dim=1)
+    total = 0.0
+    for b in range(1, n_bins + 1):
+        inside = [i for i in range(len(y)) if (b - 1) / n_bins < confidence[i] <= b / n_bins]
+        if inside:
+            acc = sum(float(predicted[i] == y[i]) for i in inside) / len(inside)
+            conf = sum(float(confidence[i]) for i in inside) / len(inside)
+            total += len(inside) / len(y) * abs(acc - conf)
+    return total
+
+
+def test_expected_calibration_error_of_four_predictions_worked_by_hand():
+    # confidences 0.9 (right), 0.75 (wrong), 0.7 (right), 0.55 (right); bins of width 0.2:
+    # (0.8, 1]: gap |1 - 0.9| = 0.1; (0.6, 0.8]: |0.5 - 0.725| = 0.225; (0.4, 0.6]: |1 - 0.55| = 0.45
+    probs = torch.tensor([[0.9, 0.1], [0.75, 0.25], [0.3, 0.7], [0.55, 0.45]], dtype=torch.float64)
+    y = torch.tensor([0, 1, 1, 0])
+    expected = 0.25 * 0.1 + 0.5 * 0.225 + 0.25 * 0.45
+    assert diagnostics.expected_calibration_error(probs, y, n_bins=5) == pytest.approx(expected, abs=1e-12)
+    bins = diagnostics.calibration_bins(probs, y, n_bins=5)
+    assert bins.count.tolist() == [0, 0, 1, 2, 1]
+    torch.testing.assert_close(bins.accuracy[2:], torch.tensor([1.0, 0.5, 1.0], dtype=torch.float64))
+    assert torch.isnan(bins.confidence[:2]).all()
+
+
+@pytest.mark.parametrize("n_bins", [1, 10, 15])
+def test_expected_calibration_error_matches_the_definition_on_random_predictions(n_bins):
+    g = torch.Generator().manual_seed(5)
+    probs = torch.softmax(2 * torch.randn(300, 10, generator=g, dtype=torch.float64), dim=1)
+    y = torch.randint(0, 10, (300,), generator=g)
+    ours = diagnostics.expected_calibration_error(probs, y, n_bins=n_bins)
+    assert ours == pytest.approx(_ece_by_hand(probs, y, n_bins), abs=1e-12)
+
+
+def test_a_calibrated_classifier_has_zero_expected_calibration_error():
+    # in each bin the confidence is c and exactly a fraction c of the predictions is right
+    rows, labels = [], []
+    for confidence, n_right, n_wrong in [(0.6, 6, 4), (0.8, 8, 2), (0.95, 19, 1), (1.0, 5, 0)]:
+        rows += [[confidence, 1 - confidence]] * (n_right + n_wrong)
+        labels += [0] * n_right + [1] * n_wrong
+    probs, y = torch.tensor(rows, dtype=torch.float64), torch.tensor(labels)
+    assert diagnostics.expected_calibration_error(probs, y) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_an_overconfident_classifier_has_the_gap_as_its_error():
+    # always 90 % sure, right half of the time: ECE = 0.9 - 0.5; one-hot and right 70 %: ECE = 0.3
+    probs = torch.tensor([[0.9, 0.1]] * 10, dtype=torch.float64)
+    y = torch.tensor([0, 1] * 5)
+    assert diagnostics.expected_calibration_error(probs, y) == pytest.approx(0.4, abs=1e-12)
+    one_hot = F.one_hot(torch.zeros(10, dtype=torch.long), 3).float()
+    y = torch.tensor([0] * 7 + [2] * 3)
+    assert diagnostics.expected_calibration_error(one_hot, y, n_bins=10) == pytest.approx(0.3, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "probs, y, n_bins, message",
+    [
+        (torch.randn(4, 3), torch.zeros(4, dtype=torch.long), 15, "Invalid probs"),  # logits, not probabilities
+        (torch.full((4,), 0.5), torch.zeros(4, dtype=torch.long), 15, "Invalid probs"),
+        (torch.full((4, 2), 0.5), torch.zeros(3, dtype=torch.long), 15, "same number of rows"),
+        (torch.full((4, 2), 0.5), torch.zeros(4), 15, "Invalid y"),
+        (torch.full((4, 2), 0.5), torch.full((4,), 2), 15, "Invalid y"),
+        (torch.full((4, 2), 0.5), torch.zeros(4, dtype=torch.long), 0, "Invalid n_bins"),
+    ],
+)
+def test_expected_calibration_error_refuses_bad_input(probs, y, n_bins, message):
+    with pytest.raises(ValueError, match=message):
+        diagnostics.expected_calibration_error(probs, y, n_bins=n_bins)

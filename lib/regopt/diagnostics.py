@@ -1,5 +1,5 @@
 """Looking inside a network while it trains (chapter 3, used again in
-chapters 7 and 9).
+chapters 7 and 9), and at what its probabilities are worth (chapter 14).
 
 - ``dead_unit_fraction``: how many ReLU units never fire on a data set
   (dying ReLU), and ``reinitialize_dead_units`` to bring them back
@@ -7,6 +7,8 @@ chapters 7 and 9).
   (vanishing and exploding gradients vs depth)
 - ``hessian_eigenvalues``: the curvature of a small loss
   (minima, maxima, saddles)
+- ``calibration_bins`` and ``expected_calibration_error``: how far a
+  classifier's confidence is from its accuracy (reliability diagrams)
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ._checks import check_same_length
+from ._checks import check_positive_int, check_same_length
 from .reproducibility import device_of
 
 __all__ = [
     "dead_unit_fraction", "reinitialize_dead_units", "LayerStats",
-    "layer_statistics", "hessian_eigenvalues",
+    "layer_statistics", "hessian_eigenvalues", "CalibrationBins",
+    "calibration_bins", "expected_calibration_error",
 ]
 
 
@@ -219,3 +222,96 @@ def hessian_eigenvalues(
         )
     H = torch.autograd.functional.hessian(loss_fn, theta.detach())  # (P, P)
     return torch.linalg.eigvalsh((H + H.T) / 2)
+
+
+@dataclass(frozen=True)
+class CalibrationBins:
+    """Equal-width confidence bins: per bin, how many predictions fell in
+    it, their mean confidence and the fraction of them that are right
+    (both NaN for an empty bin). Plotting accuracy against confidence is a
+    reliability diagram; a calibrated classifier lies on the diagonal.
+    """
+
+    edges: torch.Tensor  # (B + 1,): 0, 1/B, ..., 1
+    count: torch.Tensor  # (B,)
+    confidence: torch.Tensor  # (B,)
+    accuracy: torch.Tensor  # (B,)
+
+
+def _check_probabilities(probs: torch.Tensor, y: torch.Tensor) -> None:
+    if probs.dim() != 2 or not probs.is_floating_point() or not len(probs):
+        raise ValueError(
+            "Invalid probs: expected a floating-point (N, K) tensor of "
+            f"class probabilities, got shape {tuple(probs.shape)} and "
+            f"dtype {probs.dtype}"
+        )
+    rows = probs.sum(dim=1)
+    if (probs < 0).any() or not torch.allclose(
+        rows, torch.ones_like(rows), atol=1e-4
+    ):
+        raise ValueError(
+            "Invalid probs: expected non-negative rows that sum to 1 "
+            "(softmax of the logits, not the logits)"
+        )
+    if y.dim() != 1 or y.is_floating_point():
+        raise ValueError(
+            "Invalid y: expected a 1-D tensor of class indices, got shape "
+            f"{tuple(y.shape)} and dtype {y.dtype}"
+        )
+    check_same_length("probs", probs, "y", y)
+    if (y < 0).any() or (y >= probs.shape[1]).any():
+        raise ValueError(
+            f"Invalid y: expected class indices in [0, {probs.shape[1]})"
+        )
+
+
+@torch.no_grad()
+def calibration_bins(
+    probs: torch.Tensor, y: torch.Tensor, *, n_bins: int = 15
+) -> CalibrationBins:
+    """Sort the predictions into ``n_bins`` equal-width bins of confidence.
+
+    Prediction i is y_hat_i = argmax_k p_ik with confidence
+    c_i = max_k p_ik; it goes to bin B_b when (b-1)/B < c_i <= b/B. Then
+
+        conf(B_b) = 1/|B_b| sum_{i in B_b} c_i,
+        acc(B_b)  = 1/|B_b| sum_{i in B_b} [y_hat_i = y_i].
+
+    ``probs`` is (N, K), rows summing to 1; ``y`` the (N,) true classes.
+    """
+    check_positive_int("n_bins", n_bins)
+    _check_probabilities(probs, y)
+    probs = probs.detach().cpu().double()
+    confidence, predicted = probs.max(dim=1)  # (N,), (N,)
+    correct = (predicted == y.cpu()).double()  # (N,)
+    # bin b-1 holds (b-1)/B < c <= b/B
+    index = torch.ceil(confidence * n_bins).long() - 1
+    index = index.clamp(0, n_bins - 1)
+    count = torch.bincount(index, minlength=n_bins).double()  # (B,)
+    sum_conf = torch.bincount(index, confidence, minlength=n_bins)
+    sum_correct = torch.bincount(index, correct, minlength=n_bins)
+    return CalibrationBins(
+        edges=torch.linspace(0, 1, n_bins + 1, dtype=torch.float64),
+        count=count,
+        confidence=sum_conf / count,  # NaN where count = 0
+        accuracy=sum_correct / count,
+    )
+
+
+def expected_calibration_error(
+    probs: torch.Tensor, y: torch.Tensor, *, n_bins: int = 15
+) -> float:
+    """Expected calibration error over equal-width confidence bins
+    (Guo et al., 2017, "On calibration of modern neural networks"):
+
+        ECE = sum_b |B_b| / N * | acc(B_b) - conf(B_b) |
+
+    with the bins of ``calibration_bins``: the average gap between how
+    often the classifier is right and how sure it says it is, weighted by
+    how many predictions each bin holds. 0 for a calibrated classifier (up
+    to sampling noise), at most 1. Empty bins contribute nothing.
+    """
+    bins = calibration_bins(probs, y, n_bins=n_bins)
+    full = bins.count > 0
+    gap = (bins.accuracy[full] - bins.confidence[full]).abs()
+    return float((bins.count[full] / len(y) * gap).sum())
