@@ -1,10 +1,13 @@
-"""Semi-supervised learning by self-training with pseudo-labels
-(chapter 16).
+"""Semi-supervised learning (chapter 16): two ways to use unlabelled
+inputs.
 
-A model trained on the few labelled examples labels the unlabelled ones it
-is confident about; the next model trains on both. The unlabelled inputs
-tell the model where the data lie, and confident labels extend each class
-into the nearby unlabelled examples.
+- Self-training with pseudo-labels: a model trained on the few labelled
+  examples labels the unlabelled ones it is confident about; the next model
+  trains on both. Confident labels extend each class into the nearby
+  unlabelled examples.
+- A representation h = f(x) learned from the unlabelled inputs alone, here
+  the principal components (PCA), on which a classifier is then trained
+  from the labelled examples.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from torch import nn
 from ._checks import check_positive_int, check_same_length, is_real
 from .train import fit, predict
 
-__all__ = ["pseudo_labels", "self_training"]
+__all__ = ["pseudo_labels", "self_training", "PCA"]
 
 Pair = tuple[torch.Tensor, torch.Tensor]
 
@@ -79,3 +82,37 @@ def self_training(
             optimizer=make_optimizer(model), **fit_kwargs,
         )
     return model
+
+
+class PCA:
+    """Principal component analysis of the rows of ``X``: the mean and the
+    ``k`` directions of largest variance, from the thin SVD of the centred
+    data,
+
+        mu = (1/N) sum_i x_i,   X - mu = U S V^T,
+        V_k = the first k columns of V,
+
+    and the code of an input is its projection on them,
+
+        h = f(x) = V_k^T (x - mu).
+
+    Fitting needs no labels, so ``X`` may be every unlabelled input.
+    ``explained_variance`` holds the variances s_j^2 / (N - 1) of the k
+    codes.
+    """
+
+    def __init__(self, X: torch.Tensor, k: int) -> None:
+        check_positive_int("k", k)
+        if X.dim() != 2 or k > min(X.shape):
+            raise ValueError(
+                f"Invalid X or k: expected a 2-D X with at least k = {k} "
+                f"rows and columns, got shape {tuple(X.shape)}"
+            )
+        self.mean = X.mean(dim=0)  # (D,)
+        _, S, Vh = torch.linalg.svd(X - self.mean, full_matrices=False)
+        self.components = Vh[:k]  # (k, D): rows are the directions V_k^T
+        self.explained_variance = S[:k] ** 2 / (len(X) - 1)
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        """The codes h = V_k^T (x - mu) of the rows of ``X``, (N, k)."""
+        return (X - self.mean) @ self.components.T
