@@ -1,11 +1,15 @@
-"""regopt.semisupervised.PCA against scikit-learn's PCA."""
+"""regopt.semisupervised.PCA against scikit-learn's PCA; the reconstruction
+penalty of a shared encoder against its formula and by what it trains."""
 
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from sklearn.decomposition import PCA as SklearnPCA
+from torch import nn
 
-from regopt.semisupervised import PCA
+from regopt import train
+from regopt.semisupervised import PCA, ReconstructionPenalty, SharedEncoder
 
 
 def test_pca_matches_scikit_learn_up_to_the_sign_of_each_direction():
@@ -39,3 +43,53 @@ def test_pca_codes_are_centred_uncorrelated_and_ordered_by_variance():
 def test_pca_rejects_bad_arguments(X, k):
     with pytest.raises(ValueError, match="Invalid"):
         PCA(X, k)
+
+
+def test_reconstruction_penalty_is_the_mean_squared_error_times_the_strength():
+    gen = torch.Generator().manual_seed(2)
+    X = torch.randn(9, 4, generator=gen, dtype=torch.float64)
+    # identity encoder, zero decoder: x_hat = 0, so Omega = gamma * mean of x^2 over all N * D entries
+    zero = nn.Linear(4, 4, dtype=torch.float64)
+    nn.init.zeros_(zero.weight), nn.init.zeros_(zero.bias)
+    model = SharedEncoder(nn.Identity(), nn.Linear(4, 3, dtype=torch.float64), zero)
+    assert torch.allclose(ReconstructionPenalty(X, strength=0.5)(model), 0.5 * (X**2).sum() / 36)
+    # a trained-looking model: forward is g(f(x)), the penalty reads d(f(x))
+    torch.manual_seed(0)
+    encoder = nn.Sequential(nn.Linear(4, 5, dtype=torch.float64), nn.Tanh())
+    classifier, decoder = nn.Linear(5, 3, dtype=torch.float64), nn.Linear(5, 4, dtype=torch.float64)
+    model = SharedEncoder(encoder, classifier, decoder)
+    assert torch.equal(model(X), classifier(encoder(X)))
+    expected = 2.0 * ((decoder(encoder(X)) - X) ** 2).mean()
+    assert torch.allclose(ReconstructionPenalty(X, strength=2.0)(model), expected)
+
+
+def test_the_penalty_trains_the_shared_encoder_from_unlabelled_inputs():
+    gen = torch.Generator().manual_seed(3)
+    X_all = torch.randn(200, 6, generator=gen) @ torch.randn(6, 6, generator=gen)
+    labelled = (X_all[:10], torch.arange(10) % 2)
+
+    def trained(strength: float) -> SharedEncoder:
+        torch.manual_seed(0)
+        model = SharedEncoder(nn.Sequential(nn.Linear(6, 3), nn.Tanh()), nn.Linear(3, 2), nn.Linear(3, 6))
+        penalty = ReconstructionPenalty(X_all, strength=strength) if strength else None
+        train.fit(model, labelled, loss_fn=F.cross_entropy, optimizer=torch.optim.Adam(model.parameters(), lr=1e-2),
+                  epochs=300, penalty=penalty, progress=False)
+        return model
+
+    def error(model: SharedEncoder) -> float:
+        with torch.no_grad():
+            return F.mse_loss(model.reconstruct(X_all), X_all).item()
+
+    plain, hybrid = trained(0.0), trained(1.0)
+    # without the penalty the decoder never trains; with it the reconstruction of all 200 inputs improves a lot
+    assert plain.decoder.weight.grad is None and hybrid.decoder.weight.grad is not None
+    assert error(hybrid) < 0.6 * error(plain), (error(hybrid), error(plain))
+    assert hybrid.encoder[0].weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("X, strength", [(torch.randn(5, 3), 0.0), (torch.randn(5, 3), -1.0),
+                                         (torch.randn(5), 1.0), (torch.zeros(5, 3, dtype=torch.long), 1.0),
+                                         (torch.randn(0, 3), 1.0)])
+def test_reconstruction_penalty_rejects_bad_arguments(X, strength):
+    with pytest.raises(ValueError, match="Invalid"):
+        ReconstructionPenalty(X, strength=strength)

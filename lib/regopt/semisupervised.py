@@ -8,6 +8,10 @@ inputs.
 - A representation h = f(x) learned from the unlabelled inputs alone, here
   the principal components (PCA), on which a classifier is then trained
   from the labelled examples.
+- A classifier and a model of the inputs that share that representation
+  (``SharedEncoder`` with a ``ReconstructionPenalty``): the unlabelled
+  inputs train the encoder through the reconstruction, the labelled ones
+  through the classifier, in one objective.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_positive_int, check_same_length, is_real
+from ._checks import (
+    check_positive, check_positive_int, check_same_length, is_real,
+)
+from .reproducibility import device_of
 from .train import fit, predict
 
-__all__ = ["pseudo_labels", "self_training", "PCA"]
+__all__ = [
+    "pseudo_labels", "self_training", "PCA", "SharedEncoder",
+    "ReconstructionPenalty",
+]
 
 Pair = tuple[torch.Tensor, torch.Tensor]
 
@@ -116,3 +126,55 @@ class PCA:
     def __call__(self, X: torch.Tensor) -> torch.Tensor:
         """The codes h = V_k^T (x - mu) of the rows of ``X``, (N, k)."""
         return (X - self.mean) @ self.components.T
+
+
+class SharedEncoder(nn.Module):
+    """A discriminative model of p(y | x) and a reconstruction model of x
+    that share one encoder:
+
+        h = f(x),   scores = g(h),   x_hat = d(h).
+
+    ``forward`` gives the class scores g(f(x)), so the module trains and
+    evaluates like any classifier; ``reconstruct`` gives d(f(x)).
+    """
+
+    def __init__(
+        self, encoder: nn.Module, classifier: nn.Module, decoder: nn.Module
+    ) -> None:
+        super().__init__()
+        self.encoder, self.classifier = encoder, classifier
+        self.decoder = decoder
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.encoder(x))
+
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+class ReconstructionPenalty:
+    """The unsupervised half of a hybrid objective, as a ``penalty=`` for
+    ``regopt.train.fit``: the mean squared reconstruction error of the
+    inputs ``X`` (typically all of them, labelled or not),
+
+        Omega(theta) = gamma * 1/(N D) sum_{i=1}^N ||d(f(x_i)) - x_i||^2,
+
+    so that fit minimizes J(theta) = (1/|L|) sum_{i in L} L(g(f(x_i)), y_i)
+    + Omega(theta), the labelled loss plus ``strength`` (gamma) times the
+    reconstruction error. Up to constants, the squared error is
+    -log p(x | h) for a Gaussian decoder with unit variance.
+    """
+
+    def __init__(self, X: torch.Tensor, *, strength: float) -> None:
+        check_positive("strength", strength)
+        if X.dim() != 2 or not X.is_floating_point() or not len(X):
+            raise ValueError(
+                "Invalid X: expected a non-empty floating-point (N, D) "
+                f"tensor of inputs, got shape {tuple(X.shape)} and dtype "
+                f"{X.dtype}"
+            )
+        self.X, self.strength = X, strength
+
+    def __call__(self, model: SharedEncoder) -> torch.Tensor:
+        X = self.X.to(device_of(model))
+        return self.strength * F.mse_loss(model.reconstruct(X), X)
