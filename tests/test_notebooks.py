@@ -193,3 +193,13 @@ def test_citation_links_become_citations_on_the_site():
     assert site_fixes.citations_to_roles(text) == (
         "AdaGrad {cite:p}`a`; {cite:p}`b,c`; {cite:t}`d` says"
     )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_chapter_shows_no_widget_progress_bar(path):
+    # A tqdm.auto bar executed by the book build is a Jupyter widget: its page then loads
+    # require.js and the widget manager from a CDN (offline: console errors, an empty box).
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            assert "tqdm" not in cell.source, f"{path.name}: a progress bar widget in the site"
+            assert "progress=True" not in cell.source, f"{path.name}: a progress bar widget in the site"

@@ -43,6 +43,18 @@ def test_chapter_page_hides_the_assertion_cells_and_shows_no_errors(chapter):
     assert 'class="output traceback' not in page
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_markdown_outputs_render_their_tables_and_math(chapter):
+    """A chapter's Markdown(...) results (tables of runs) are parsed as MyST, as its text is:
+    a table becomes a <table>, not a paragraph of pipes, and $...$ becomes math."""
+    page = (HTML / "chapters" / f"{chapter.stem}.html").read_text()
+    outputs = re.findall(r'<div class="cell_output docutils container">(.*?)</div>\n</div>', page, re.S)
+    for output in outputs:
+        text = re.sub(r"<[^>]+>", "", output)
+        assert not re.search(r"^\|.*\|\s*$", text, re.M), f"a Markdown table left as text: {text[:200]!r}"
+        assert not re.search(r"\$[^$\n]*\\[a-zA-Z]+[^$\n]*\$", text), f"raw $...$ math in an output: {text[:200]!r}"
+
+
 def test_front_page_tells_three_ways_to_use_the_course():
     page = (HTML / "intro.html").read_text()
     for phrase in ("Read it here", "Launch a chapter", "Run it on your machine"):
